@@ -1,0 +1,50 @@
+import fp from 'fastify-plugin'
+
+/** Fields a route or plugin adds to the request's one access-log line (see docs/logging.md). */
+export interface LogFields {
+  modelId?: string
+  modelVersion?: string
+  upstream?: string
+  upstreamMs?: number
+  principal?: { type: string, id: string }
+  rateLimited?: boolean
+  [field: string]: unknown
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The problem code this request was answered with, if any. */
+    errCode: string | undefined
+    logFields: LogFields
+  }
+}
+
+function byteCount (value: unknown): number | undefined {
+  const n = Number(Array.isArray(value) ? value[0] : value)
+  return Number.isFinite(n) && value !== undefined ? n : undefined
+}
+
+/** One pino line per request, written when the response is done, with the documented fields. */
+export const accessLog = fp(async function accessLog (app) {
+  app.decorateRequest('errCode', undefined)
+  app.decorateRequest('logFields', null as unknown as LogFields)
+  app.addHook('onRequest', async (request) => {
+    request.logFields = {}
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const statusCode = reply.statusCode
+    const line = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      statusCode,
+      responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
+      clientIp: request.ip,
+      bytesIn: byteCount(request.headers['content-length']) ?? 0,
+      bytesOut: byteCount(reply.getHeader('content-length')),
+      ...request.logFields,
+      errCode: request.errCode
+    }
+    if (statusCode >= 500) request.log.error(line, 'request completed')
+    else request.log.info(line, 'request completed')
+  })
+}, { name: 'access-log', fastify: '5.x' })

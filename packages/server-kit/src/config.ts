@@ -1,0 +1,33 @@
+import type { Static, TSchema } from 'typebox'
+import Value from 'typebox/value'
+
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Reads settings from the environment (or any record) against a TypeBox schema: converts strings to
+ * numbers and booleans, fills defaults, and throws a ConfigError that names every bad variable.
+ */
+export function loadConfig<S extends TSchema> (schema: S, env: Record<string, string | undefined>, source = 'environment'): Static<S> {
+  const known = Object.keys((schema as { properties?: object }).properties ?? {})
+  const picked: Record<string, unknown> = {}
+  for (const key of known) {
+    const value = env[key]
+    if (value !== undefined && value !== '') picked[key] = value
+  }
+  const value = Value.Default(schema, Value.Convert(schema, picked))
+  const errors = [...Value.Errors(schema, value)]
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const name = e.instancePath.replace(/^\//, '') || (e.params as { requiredProperties?: string[] }).requiredProperties?.join(', ') || '(root)'
+      const got = name in picked ? ` (got ${JSON.stringify(picked[name])})` : ''
+      return `  ${name}: ${e.message}${got}`
+    })
+    throw new ConfigError(`Invalid ${source}:\n${lines.join('\n')}`)
+  }
+  return value as Static<S>
+}

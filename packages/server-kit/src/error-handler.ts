@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { NotFound } from './errors.ts'
+import { PROBLEM_CONTENT_TYPE, type ProblemError, problemBody } from './problem.ts'
+import { toProblem } from './to-problem.ts'
+
+export interface ErrorHandlerOptions {
+  /** Maps an error to this process's own problem first (e.g. a body over the limit → IMAGE_TOO_LARGE). */
+  mapError?: (error: FastifyError) => ProblemError | undefined
+  /** Base URL of the problem `type` links. */
+  typeBase?: string
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Sends a problem+json answer and notes its code for the access log. */
+    sendProblem: (problem: ProblemError) => FastifyReply
+  }
+}
+
+/** Error and not-found handlers that answer every failure as application/problem+json. */
+export const errorHandler = fp<ErrorHandlerOptions>(async function errorHandler (app, opts) {
+  app.decorateReply('sendProblem', function (this: FastifyReply, problem: ProblemError) {
+    this.request.errCode = problem.code
+    return this.code(problem.status)
+      .headers(problem.headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problemBody(problem, this.request.id, opts.typeBase)))
+  })
+
+  app.setErrorHandler(function (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    const problem = opts.mapError?.(error) ?? toProblem(error)
+    if (problem.status >= 500) request.log.error({ err: error, errCode: problem.code }, 'request failed')
+    else request.log.debug({ err: error, errCode: problem.code }, 'request refused')
+    return reply.sendProblem(problem)
+  })
+
+  app.setNotFoundHandler(function (request: FastifyRequest, reply: FastifyReply) {
+    return reply.sendProblem(new NotFound(`There is no route ${request.method} ${request.url.split('?')[0]}.`))
+  })
+}, { name: 'error-handler', fastify: '5.x', dependencies: ['access-log'] })

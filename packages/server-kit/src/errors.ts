@@ -1,0 +1,11 @@
+import { defineProblem } from './problem.ts'
+
+// Problems that any process of the platform can answer.
+export const BodyInvalid = defineProblem('BODY_INVALID', 400, 'Request body is invalid')
+export const NotFound = defineProblem('NOT_FOUND', 404, 'No such route')
+export const MethodNotAllowed = defineProblem('METHOD_NOT_ALLOWED', 405, 'Method not allowed')
+export const PayloadTooLarge = defineProblem('PAYLOAD_TOO_LARGE', 413, 'Request body is too large')
+export const UnsupportedMediaType = defineProblem('UNSUPPORTED_MEDIA_TYPE', 415, 'Content type is not supported')
+export const RequestTimeout = defineProblem('REQUEST_TIMEOUT', 408, 'Request took too long to arrive')
+export const ServiceNotReady = defineProblem('SERVICE_NOT_READY', 503, 'Service is not ready')
+export const Internal = defineProblem('INTERNAL', 500, 'Internal error')

@@ -1,0 +1,55 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
+import { accessLog } from './access-log.ts'
+import { type ErrorHandlerOptions, errorHandler } from './error-handler.ts'
+import { requestId, requestIdFrom } from './request-id.ts'
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>
+
+export interface ServerOptions extends ErrorHandlerOptions {
+  /** The process's name, on every log line as `service`. */
+  name: string
+  logLevel?: string
+  /** A logger to use instead of a new pino one (tests capture lines with it). */
+  loggerInstance?: FastifyBaseLogger
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number
+  /** Time a whole request may take to arrive, against slow uploads (ms). */
+  requestTimeoutMs?: number
+  trustProxy?: FastifyServerOptions['trustProxy']
+}
+
+// Secrets never reach a log line: headers are redacted here, once, for every process.
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'token',
+  'apiKey'
+]
+
+/** A Fastify instance with the platform's logger, request id, access log and problem+json errors. */
+export function buildServer (opts: ServerOptions): App {
+  const logger = opts.loggerInstance === undefined
+    ? { loggerInstance: undefined, logger: { level: opts.logLevel ?? 'info', base: { service: opts.name }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } } }
+    : { loggerInstance: opts.loggerInstance }
+  const app = Fastify({
+    ...(logger.loggerInstance === undefined ? { logger: logger.logger } : { loggerInstance: logger.loggerInstance }),
+    genReqId: requestIdFrom,
+    // Fastify's own per-request lines are off: the access log writes one line with our fields.
+    logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+    trustProxy: opts.trustProxy ?? false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.register(requestId)
+  app.register(accessLog)
+  app.register(errorHandler, { mapError: opts.mapError, typeBase: opts.typeBase })
+  return app
+}

@@ -1,0 +1,8 @@
+export { buildModelServer, type ModelServer, type ModelServerOptions } from './app.ts'
+export { type Bundle, loadBundle, parseLabels, sha256File } from './bundle/load-bundle.ts'
+export { type Manifest, ManifestError, ManifestSchema, parseManifest } from './bundle/manifest.ts'
+export { type Config, ConfigSchema } from './config.ts'
+export { decodeForModel, type Pixels } from './image/decode.ts'
+export { type Classifier, type ClassifierOptions, createClassifier } from './inference/classifier.ts'
+export { type ModelSession, createSession } from './inference/session.ts'
+export { toTensor, writeTensor } from './inference/preprocess.ts'

@@ -1,0 +1,95 @@
+import type { Bundle } from '../bundle/load-bundle.ts'
+import type { Pixels } from '../image/decode.ts'
+import { type Batcher, createBatcher } from './batcher.ts'
+import { type Prediction, toProbabilities, topK } from './postprocess.ts'
+import { writeTensor } from './preprocess.ts'
+import { type ModelSession, type SessionOptions, createSession } from './session.ts'
+
+export interface ClassifierOptions extends SessionOptions {
+  maxBatch: number
+  maxWaitMs: number
+  maxQueue: number
+}
+
+export interface Classification {
+  predictions: Prediction[]
+  /** All class probabilities, in output order. */
+  probabilities: Float64Array
+  preprocessMs: number
+  queueMs: number
+  inferenceMs: number
+}
+
+export interface Classifier {
+  readonly bundle: Bundle
+  classify: (pixels: Pixels, k: number) => Promise<Classification>
+  /** Images waiting for a batch. */
+  queueDepth: () => number
+  close: () => Promise<void>
+}
+
+interface Job {
+  tensor: Float32Array
+  enqueuedAt: number
+}
+
+interface JobResult {
+  row: Float32Array
+  queueMs: number
+  inferenceMs: number
+}
+
+/** Loads the bundle's model, warms it up (batch 1 and a full batch), and classifies decoded images. */
+export async function createClassifier (bundle: Bundle, opts: ClassifierOptions, onBatch?: (size: number) => void): Promise<Classifier> {
+  const { input, output, classes } = bundle.manifest
+  const imageSize = 3 * input.width * input.height
+  const session: ModelSession = await createSession(bundle.modelPath, {
+    inputName: input.name, outputName: output.name, width: input.width, height: input.height, classes
+  }, opts)
+  // One reusable input buffer for a whole batch; jobs are copied in just before a run.
+  const batchBuffer = new Float32Array(opts.maxBatch * imageSize)
+
+  async function runBatch (jobs: Job[]): Promise<JobResult[]> {
+    const started = performance.now()
+    jobs.forEach((job, i) => batchBuffer.set(job.tensor, i * imageSize))
+    const scores = await session.run(batchBuffer, jobs.length)
+    const inferenceMs = performance.now() - started
+    return jobs.map((job, i) => ({
+      row: scores.slice(i * classes, (i + 1) * classes),
+      queueMs: started - job.enqueuedAt,
+      inferenceMs
+    }))
+  }
+
+  await session.run(batchBuffer, 1)
+  if (opts.maxBatch > 1) await session.run(batchBuffer, opts.maxBatch)
+
+  const batcher: Batcher<Job, JobResult> = createBatcher({
+    maxBatch: opts.maxBatch,
+    maxWaitMs: opts.maxWaitMs,
+    maxQueue: opts.maxQueue,
+    run: runBatch,
+    onBatch
+  })
+
+  return {
+    bundle,
+    async classify (pixels, k) {
+      const started = performance.now()
+      const tensor = new Float32Array(imageSize)
+      writeTensor(pixels, input, tensor)
+      const preprocessMs = performance.now() - started
+      const result = await batcher.submit({ tensor, enqueuedAt: performance.now() })
+      const probabilities = toProbabilities(result.row, output.activation)
+      return {
+        predictions: topK(probabilities, bundle.labels, k),
+        probabilities,
+        preprocessMs,
+        queueMs: result.queueMs,
+        inferenceMs: result.inferenceMs
+      }
+    },
+    queueDepth: () => batcher.depth(),
+    close: () => session.release()
+  }
+}

@@ -72,15 +72,26 @@ export interface RunningService extends Spawned {
   port: number
 }
 
-/**
- * Starts a model service as the README says (`MODEL_BUNDLE=… PORT=… pnpm --dir services/<id> start`),
- * waits for /readyz and stops it when the calling test (or suite, from beforeAll) ends.
- */
-export async function startService (id: string, opts: { bundle?: string, env?: Record<string, string>, cleanup?: 'test' | 'manual' } = {}): Promise<RunningService> {
+export interface StartServiceOptions {
+  /** Bundle folder (default: the shared bundle of the same id). */
+  bundle?: string
+  env?: Record<string, string>
+  /** 'test': stopped when the calling test ends; 'manual': the caller stops it (e.g. in afterAll). */
+  cleanup?: 'test' | 'manual'
+  /**
+   * 'pnpm': as the README says (`MODEL_BUNDLE=… PORT=… pnpm --dir services/<id> start`);
+   * 'node': the bare process as a container runs it, so signals and exit codes are the service's own.
+   */
+  via?: 'pnpm' | 'node'
+}
+
+/** Starts a model service on a free port and waits for /readyz. */
+export async function startService (id: string, opts: StartServiceOptions = {}): Promise<RunningService> {
   const port = await freePort()
-  const proc = spawnProcess('pnpm', ['--silent', '--dir', `services/${id}`, 'start'], {
-    env: { MODEL_BUNDLE: opts.bundle ?? `${SHARED_MODELS}${id}`, PORT: String(port), ...opts.env }
-  })
+  const env = { MODEL_BUNDLE: opts.bundle ?? `${SHARED_MODELS}${id}`, PORT: String(port), ...opts.env }
+  const proc = opts.via === 'node'
+    ? spawnProcess('node', ['../model-server/bin/model-server.js', 'service.json'], { cwd: `${ROOT}services/${id}`, env })
+    : spawnProcess('pnpm', ['--silent', '--dir', `services/${id}`, 'start'], { env })
   if (opts.cleanup !== 'manual') onTestFinished(async () => { await proc.stop('SIGKILL') })
   const url = `http://127.0.0.1:${port}`
   await waitForOk(`${url}/readyz`, proc)

@@ -34,7 +34,7 @@ export const REDACT_PATHS = [
 export function buildServer (opts: ServerOptions): App {
   const logger = opts.loggerInstance === undefined
     ? { loggerInstance: undefined, logger: { level: opts.logLevel ?? 'info', base: { service: opts.name }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } } }
-    : { loggerInstance: opts.loggerInstance }
+    : { loggerInstance: opts.loggerInstance.child({ service: opts.name }) }
   const app = Fastify({
     ...(logger.loggerInstance === undefined ? { logger: logger.logger } : { loggerInstance: logger.loggerInstance }),
     genReqId: requestIdFrom,

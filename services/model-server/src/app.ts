@@ -22,6 +22,8 @@ export interface ModelServerOptions {
 export interface ModelServer {
   app: App
   metrics: ServiceMetrics
+  /** Requests being fetched or decoded: hand to the classifier as `upcoming`. */
+  upcoming: () => number
 }
 
 // Body and media-type failures of an image service speak of images.
@@ -46,6 +48,7 @@ export function buildModelServer (opts: ModelServerOptions): ModelServer {
   })
   const registry = createRegistry(`model-server-${bundle.manifest.id}`)
   registry.setDefaultLabels({ service: `model-server-${bundle.manifest.id}`, model: bundle.manifest.id, version: bundle.manifest.version })
+  const pipeline = { inFlight: 0 }
   const serviceMetrics = createServiceMetrics(registry, () => opts.classifier()?.queueDepth() ?? 0)
 
   app.register(multipart, { limits: { fileSize: config.MAX_BODY_BYTES } })
@@ -62,8 +65,9 @@ export function buildModelServer (opts: ModelServerOptions): ModelServer {
       fetchImage: opts.fetchImage,
       metrics: serviceMetrics,
       maxBodyBytes: config.MAX_BODY_BYTES,
-      maxImagePixels: config.MAX_IMAGE_PIXELS
+      maxImagePixels: config.MAX_IMAGE_PIXELS,
+      pipeline
     })
   })
-  return { app, metrics: serviceMetrics }
+  return { app, metrics: serviceMetrics, upcoming: () => pipeline.inFlight }
 }

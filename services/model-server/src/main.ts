@@ -38,7 +38,7 @@ async function main (): Promise<void> {
 
   // Set once the model is loaded and warmed up; until then /readyz and /predict answer 503.
   const loaded: { classifier?: Classifier } = {}
-  const { app, metrics } = buildModelServer({
+  const { app, metrics, upcoming } = buildModelServer({
     config,
     bundle,
     classifier: () => loaded.classifier,
@@ -58,7 +58,8 @@ async function main (): Promise<void> {
     maxQueue: config.QUEUE_MAX,
     intraOpThreads: config.ORT_INTRA_OP_THREADS,
     interOpThreads: config.ORT_INTER_OP_THREADS,
-    graphOptimization: config.ORT_GRAPH_OPTIMIZATION
+    graphOptimization: config.ORT_GRAPH_OPTIMIZATION,
+    upcoming
   }, metrics.observeBatch)
   const { id, version, sha256 } = bundle.manifest
   app.log.info({ modelId: id, modelVersion: version, sha256, loadMs: Math.round(performance.now() - started) }, 'model loaded and warmed up; ready')

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { Bundle } from '../src/bundle/load-bundle.ts'
 import { decodeForModel, type Pixels } from '../src/image/decode.ts'
 import { createBatcher } from '../src/inference/batcher.ts'
@@ -66,5 +66,24 @@ describe('batched inference', () => {
       expect(t.predictions.map((p) => p.index)).toEqual(alone[i]!.predictions.map((p) => p.index))
       t.probabilities.forEach((v, c) => expect(v).toBeCloseTo(alone[i]!.probabilities[c]!, 5))
     })
+  })
+})
+
+describe('createBatcher without company coming', () => {
+  it('starts a batch at once when nothing else is on its way, instead of waiting', async () => {
+    vi.useFakeTimers()
+    onTestFinished(() => { vi.useRealTimers() })
+    let upcoming = 0
+    const runs: number[][] = []
+    const batcher = createBatcher<number, number>({ maxBatch: 8, maxWaitMs: 1000, maxQueue: 10, upcoming: () => upcoming, run: async (items) => { runs.push(items); return items } })
+    void batcher.submit(1)
+    expect(runs).toEqual([[1]])
+    upcoming = 1
+    const second = batcher.submit(2)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(runs).toEqual([[1]])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(runs).toEqual([[1], [2]])
+    expect(await second).toBe(2)
   })
 })

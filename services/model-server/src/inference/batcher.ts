@@ -8,6 +8,11 @@ export interface BatcherOptions<I, O> {
   /** Most items waiting; past it, `submit` refuses with OVERLOADED at once. */
   maxQueue: number
   run: (items: I[]) => Promise<O[]>
+  /**
+   * How many more items are on their way (e.g. requests still decoding). When none are, waiting
+   * for company only adds latency, so a batch starts at once.
+   */
+  upcoming?: (() => number) | undefined
   /** Told the size of every batch. */
   onBatch?: ((size: number) => void) | undefined
 }
@@ -37,7 +42,7 @@ export function createBatcher<I, O> (opts: BatcherOptions<I, O>): Batcher<I, O> 
     if (running || queue.length === 0 || timer !== undefined) return
     // The oldest item's wait counts from when it arrived, including time spent behind a running batch.
     const remainingMs = opts.maxWaitMs - (performance.now() - queue[0]!.enqueuedAt)
-    if (queue.length >= opts.maxBatch || remainingMs <= 0) {
+    if (queue.length >= opts.maxBatch || remainingMs <= 0 || opts.upcoming?.() === 0) {
       void drain()
       return
     }

@@ -9,6 +9,8 @@ export interface ClassifierOptions extends SessionOptions {
   maxBatch: number
   maxWaitMs: number
   maxQueue: number
+  /** Images on their way to the classifier (being fetched or decoded); see createBatcher. */
+  upcoming?: () => number
 }
 
 export interface Classification {
@@ -69,6 +71,7 @@ export async function createClassifier (bundle: Bundle, opts: ClassifierOptions,
     maxWaitMs: opts.maxWaitMs,
     maxQueue: opts.maxQueue,
     run: runBatch,
+    upcoming: opts.upcoming,
     onBatch
   })
 

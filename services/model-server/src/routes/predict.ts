@@ -1,7 +1,7 @@
 import type { App } from '@modelgate/server-kit'
 import type { Bundle } from '../bundle/load-bundle.ts'
 import { BodyInvalid, ModelNotReady } from '../errors.ts'
-import { decodeForModel } from '../image/decode.ts'
+import { type Pixels, decodeForModel } from '../image/decode.ts'
 import type { FetchImage } from '../image/fetch-image-type.ts'
 import { readPredictInput } from '../image/read-input.ts'
 import type { Classifier } from '../inference/classifier.ts'
@@ -15,6 +15,8 @@ export interface PredictRouteOptions {
   metrics: ServiceMetrics
   maxBodyBytes: number
   maxImagePixels: number
+  /** Counts requests between arrival and the classifier, so batching knows whether to wait. */
+  pipeline: { inFlight: number }
 }
 
 const round = (ms: number): number => Math.round(ms * 100) / 100
@@ -45,19 +47,26 @@ export function predictRoute (app: App, opts: PredictRouteOptions): void {
         extra: { errors: [{ path: 'topk', message: `must be at most ${manifest.classes}` }] }
       })
     }
-    let bytes: Buffer
     let fetchMs = 0
-    if ('url' in input.source) {
-      const fetched = await opts.fetchImage(input.source.url)
-      bytes = fetched.bytes
-      fetchMs = fetched.fetchMs
-      opts.metrics.observeStage('fetch', fetchMs)
-    } else {
-      bytes = input.source.bytes
+    let decodeMs = 0
+    let pixels: Pixels
+    opts.pipeline.inFlight++
+    try {
+      let bytes: Buffer
+      if ('url' in input.source) {
+        const fetched = await opts.fetchImage(input.source.url)
+        bytes = fetched.bytes
+        fetchMs = fetched.fetchMs
+        opts.metrics.observeStage('fetch', fetchMs)
+      } else {
+        bytes = input.source.bytes
+      }
+      const decodeStarted = performance.now()
+      pixels = await decodeForModel(bytes, manifest.input, { maxPixels: opts.maxImagePixels })
+      decodeMs = performance.now() - decodeStarted
+    } finally {
+      opts.pipeline.inFlight--
     }
-    const decodeStarted = performance.now()
-    const pixels = await decodeForModel(bytes, manifest.input, { maxPixels: opts.maxImagePixels })
-    const decodeMs = performance.now() - decodeStarted
     const result = await classifier.classify(pixels, k)
     opts.metrics.observeStage('decode', decodeMs)
     opts.metrics.observeStage('preprocess', result.preprocessMs)

@@ -38,17 +38,16 @@ async function main (): Promise<void> {
 
   // Set once the model is loaded and warmed up; until then /readyz and /predict answer 503.
   const loaded: { classifier?: Classifier } = {}
-  const { app, metrics, upcoming } = buildModelServer({
-    config,
-    bundle,
-    classifier: () => loaded.classifier,
-    fetchImage: createImageFetcher({
-      allowHosts: config.IMAGE_URL_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
-      timeoutMs: config.IMAGE_URL_TIMEOUT_MS,
-      maxBytes: config.IMAGE_URL_MAX_BYTES
-    })
+  const fetchImage = createImageFetcher({
+    allowHosts: config.IMAGE_URL_ALLOW_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    timeoutMs: config.IMAGE_URL_TIMEOUT_MS,
+    maxBytes: config.IMAGE_URL_MAX_BYTES
   })
-  app.addHook('onClose', async () => { await loaded.classifier?.close() })
+  const { app, metrics, upcoming } = buildModelServer({ config, bundle, classifier: () => loaded.classifier, fetchImage })
+  app.addHook('onClose', async () => {
+    await fetchImage.close()
+    await loaded.classifier?.close()
+  })
   await runServer(app, { host: config.HOST, port: config.PORT, graceMs: config.SHUTDOWN_GRACE_MS })
 
   const started = performance.now()

@@ -61,3 +61,10 @@ describe('model bundles', () => {
     await expect(loadBundle(join(tmpdir(), 'no-such-bundle'))).rejects.toThrow(/model\.json: cannot be read \(ENOENT\)/)
   })
 })
+
+describe('model bundles with a declared size', () => {
+  it('refuses a model file whose size differs from "bytes"', async () => {
+    const dir = copyBundle('resnet', (m) => { m.bytes = 12345 })
+    await expect(loadBundle(dir)).rejects.toThrow(/field "bytes" is 12345 but model\.onnx has 3431804 bytes/)
+  })
+})

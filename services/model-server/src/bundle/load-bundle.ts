@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { type Manifest, ManifestError, parseManifest } from './manifest.ts'
 
@@ -45,8 +45,13 @@ export async function loadBundle (folder: string): Promise<Bundle> {
   const labelsPath = join(dir, manifest.labels)
   let digest: string
   try {
+    if (manifest.bytes !== undefined) {
+      const { size } = await stat(modelPath)
+      if (size !== manifest.bytes) throw new ManifestError(manifestPath, 'bytes', `is ${manifest.bytes} but ${manifest.file} has ${size} bytes`)
+    }
     digest = await sha256File(modelPath)
   } catch (err) {
+    if (err instanceof ManifestError) throw err
     throw new ManifestError(manifestPath, 'file', `names ${modelPath}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
   }
   if (digest !== manifest.sha256) {

@@ -3,7 +3,7 @@ import Value from 'typebox/value'
 
 const Rgb = Type.Array(Type.Number(), { minItems: 3, maxItems: 3 })
 
-/** The schema of a bundle's `model.json` (docs/model-bundles.md). Unknown fields are allowed, for extensions. */
+/** The schema of a bundle's `model.json` (docs/models.md). Unknown fields are allowed, for extensions. */
 export const ManifestSchema = Type.Object({
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
   name: Type.String({ minLength: 1 }),

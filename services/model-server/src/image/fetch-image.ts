@@ -4,7 +4,6 @@ import {
   BodyInvalid, ImageTooLarge, ImageUnsupportedType, ImageUrlFailed, ImageUrlForbidden, ImageUrlTimeout
 } from '../errors.ts'
 import { isForbiddenAddress, parseIpLiteral } from './address-policy.ts'
-import type { FetchImage } from './fetch-image-type.ts'
 import {
   createGuardedConnector, effectivePort, isAllowedHost, parseAllowHosts, resolveWithDns, type ResolveHost
 } from './guarded-connect.ts'
@@ -31,6 +30,8 @@ export interface ImageFetcherOptions {
   isForbidden?: (ip: string) => boolean
 }
 
+/** Downloads the image behind a URL under the fetch policy. */
+export type FetchImage = (url: string, signal?: AbortSignal) => Promise<{ bytes: Buffer, contentType: string, fetchMs: number }>
 export type ImageFetcher = FetchImage & { close: () => Promise<void> }
 
 // SVG is XML that sharp would render with librsvg, fetching and scripting included: never an input.

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { onTestFinished } from 'vitest'
 
 /** The repository root and the shared bundles and photos beside it. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -65,35 +64,4 @@ export async function waitForOk (url: string, proc: Spawned, timeoutMs = 60_000)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms:\n${proc.output()}`)
-}
-
-export interface RunningService extends Spawned {
-  url: string
-  port: number
-}
-
-export interface StartServiceOptions {
-  /** Bundle folder (default: the shared bundle of the same id). */
-  bundle?: string
-  env?: Record<string, string>
-  /** 'test': stopped when the calling test ends; 'manual': the caller stops it (e.g. in afterAll). */
-  cleanup?: 'test' | 'manual'
-  /**
-   * 'pnpm': as the README says (`MODEL_BUNDLE=… PORT=… pnpm --dir services/<id> start`);
-   * 'node': the bare process as a container runs it, so signals and exit codes are the service's own.
-   */
-  via?: 'pnpm' | 'node'
-}
-
-/** Starts a model service on a free port and waits for /readyz. */
-export async function startService (id: string, opts: StartServiceOptions = {}): Promise<RunningService> {
-  const port = await freePort()
-  const env = { MODEL_BUNDLE: opts.bundle ?? `${SHARED_MODELS}${id}`, PORT: String(port), ...opts.env }
-  const proc = opts.via === 'node'
-    ? spawnProcess('node', ['../model-server/bin/model-server.js', 'service.json'], { cwd: `${ROOT}services/${id}`, env })
-    : spawnProcess('pnpm', ['--silent', '--dir', `services/${id}`, 'start'], { env })
-  if (opts.cleanup !== 'manual') onTestFinished(async () => { await proc.stop('SIGKILL') })
-  const url = `http://127.0.0.1:${port}`
-  await waitForOk(`${url}/readyz`, proc)
-  return { ...proc, url, port }
 }

@@ -1,11 +1,11 @@
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { photo } from '../helpers/reference.ts'
-import { startService } from '../helpers/spawn.ts'
+import { startService } from '../helpers/processes.ts'
 
 describe('model service shutdown', () => {
   it('finishes an in-flight request after SIGTERM, refuses new connections, and exits 0', async () => {
-    const service = await startService('resnet', { via: 'node' })
+    const service = await startService('resnet')
     const image = photo('cat_720p.jpg')
     const answer = new Promise<{ status: number, body: string }>((resolve, reject) => {
       const req = request(`${service.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/jpeg', 'content-length': image.length } }, (res) => {
@@ -25,6 +25,6 @@ describe('model service shutdown', () => {
     expect(status).toBe(200)
     expect(JSON.parse(body).predictions[0].label).toBe('cat')
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow()
-    expect(await service.exited).toBe(0)
+    expect(await service.exited()).toBe(0)
   })
 })

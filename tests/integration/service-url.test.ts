@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { startServer } from '../../services/model-server/test/image-host.ts'
-import { startService } from '../helpers/spawn.ts'
+import { startService } from '../helpers/processes.ts'
 
 async function predictUrl (serviceUrl: string, url: string): Promise<{ status: number, body: Record<string, any> }> {
   const res = await fetch(`${serviceUrl}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) })

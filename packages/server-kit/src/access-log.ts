@@ -19,6 +19,8 @@ declare module 'fastify' {
   }
 }
 
+const PROBE_ROUTES = new Set(['/healthz', '/readyz'])
+
 function byteCount (value: unknown): number | undefined {
   const n = Number(Array.isArray(value) ? value[0] : value)
   return Number.isFinite(n) && value !== undefined ? n : undefined
@@ -45,6 +47,8 @@ export const accessLog = fp(async function accessLog (app) {
       errCode: request.errCode
     }
     if (statusCode >= 500) request.log.error(line, 'request completed')
+    // Health probes come every second from the gateway and orchestrators: successful ones are debug.
+    else if (PROBE_ROUTES.has(line.route) && statusCode < 400) request.log.debug(line, 'request completed')
     else request.log.info(line, 'request completed')
   })
 }, { name: 'access-log', fastify: '5.x' })

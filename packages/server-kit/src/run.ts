@@ -6,6 +6,8 @@ export interface RunOptions {
   port: number
   /** How long in-flight requests may take to finish after SIGTERM/SIGINT (ms). */
   graceMs?: number
+  /** Signals that must not close the server because the process handles them itself (e.g. SIGHUP to reload). */
+  keepSignals?: Array<'SIGHUP' | 'SIGUSR2'>
 }
 
 /**
@@ -13,7 +15,7 @@ export interface RunOptions {
  * app's onClose hooks and exits 0 (1 if the grace period runs out or closing fails).
  */
 export async function runServer (app: FastifyInstance, opts: RunOptions): Promise<string> {
-  closeWithGrace({ delay: opts.graceMs ?? 25_000, logger: { error: (m: string) => app.log.error(m) } }, async ({ signal, err }) => {
+  closeWithGrace({ delay: opts.graceMs ?? 25_000, skip: opts.keepSignals ?? [], logger: { error: (m: string) => app.log.error(m) } }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'closing after an uncaught error')
     else app.log.info({ signal }, 'closing gracefully')
     await app.close()

@@ -80,3 +80,17 @@ describe('buildServer', () => {
     expect((await app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready' })
   })
 })
+
+describe('access log of health probes', () => {
+  it('logs successful /healthz and /readyz at debug, failing ones at info', async () => {
+    const { app, lines } = capture()
+    let ready = false
+    app.register(health, { isReady: () => ready })
+    await app.inject({ url: '/healthz' })
+    await app.inject({ url: '/readyz' })
+    ready = true
+    await app.inject({ url: '/readyz' })
+    const access = lines.filter((l) => l.msg === 'request completed')
+    expect(access.map((l) => [l.route, l.statusCode])).toEqual([['/readyz', 503]])
+  })
+})

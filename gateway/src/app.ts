@@ -1,0 +1,77 @@
+import { type App, buildServer, commonProblems, health } from '@modelgate/server-kit'
+import type { FastifyBaseLogger } from 'fastify'
+import { createApiKeyAuthenticator } from './auth/api-key-authenticator.ts'
+import type { KeyStore } from './auth/key-store.ts'
+import type { Authenticator } from './auth/principal.ts'
+import { createUsageRecorder } from './auth/usage-recorder.ts'
+import type { Config, UpstreamsFile } from './config.ts'
+import { auth } from './plugins/auth.ts'
+import { docs } from './plugins/docs.ts'
+import { upstreams } from './plugins/upstreams.ts'
+import { usage } from './plugins/usage.ts'
+import { modelRoutes } from './routes/models.ts'
+import { type PredictRouteOptions, predictRoutes } from './routes/predict.ts'
+import { UpstreamRegistry } from './upstreams/registry.ts'
+
+export type GatewayConfig = Pick<Config, 'LOG_LEVEL' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_MS' | 'UPSTREAM_TIMEOUT_MS' |
+'HEALTH_INTERVAL_MS' | 'HEALTH_TIMEOUT_MS' | 'KEY_CACHE_MS' | 'USAGE_FLUSH_MS' | 'TRUST_PROXY'>
+
+export interface GatewayOptions {
+  config: GatewayConfig
+  keyStore: KeyStore
+  /** The routing table: a checked upstreams file, or a registry the caller keeps (to reload it). */
+  upstreams: UpstreamsFile | UpstreamRegistry
+  /** Further authenticators, asked after API keys (JWT sessions, an identity provider). */
+  authenticators?: Authenticator[]
+  chooseTarget?: PredictRouteOptions['chooseTarget']
+  loggerInstance?: FastifyBaseLogger
+  /** The clock for key expiry and usage days (tests move it). */
+  now?: () => number
+  version?: string
+}
+
+/** The gateway's Fastify app, unstarted. Plugins are registered in the order a request meets them. */
+export function buildGateway (opts: GatewayOptions): App {
+  const { config, keyStore } = opts
+  const now = opts.now ?? Date.now
+  const registry = opts.upstreams instanceof UpstreamRegistry ? opts.upstreams : new UpstreamRegistry(opts.upstreams, now)
+  const app = buildServer({
+    name: 'gateway',
+    logLevel: config.LOG_LEVEL,
+    // Only the predict body is large, and it is streamed under its own limit (routes/body-stream.ts).
+    bodyLimit: config.MAX_BODY_BYTES,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY,
+    ...(opts.loggerInstance === undefined ? {} : { loggerInstance: opts.loggerInstance })
+  })
+
+  app.register(docs, { version: opts.version ?? '0.1.0' })
+  app.register(auth, {
+    authenticators: [
+      createApiKeyAuthenticator({ store: keyStore, cacheMs: config.KEY_CACHE_MS, now }),
+      ...(opts.authenticators ?? [])
+    ]
+  })
+  app.register(upstreams, { registry, healthIntervalMs: config.HEALTH_INTERVAL_MS, healthTimeoutMs: config.HEALTH_TIMEOUT_MS })
+  app.register(usage, {
+    recorder: createUsageRecorder({
+      store: keyStore,
+      flushMs: config.USAGE_FLUSH_MS,
+      now,
+      onError: (err) => app.log.warn({ err }, 'usage not written, will retry')
+    })
+  })
+  app.register(health, {
+    isReady: async () => await keyStore.ping().then(() => true, () => false),
+    notReady: () => new commonProblems.ServiceNotReady('The key store does not answer.')
+  })
+  app.register(modelRoutes)
+  app.register(predictRoutes, {
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    retryAfterSeconds: Math.max(1, Math.ceil(config.HEALTH_INTERVAL_MS / 1000)),
+    trustProxy: config.TRUST_PROXY,
+    ...(opts.chooseTarget === undefined ? {} : { chooseTarget: opts.chooseTarget })
+  })
+  return app
+}

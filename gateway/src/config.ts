@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises'
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+
+const Int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER): ReturnType<typeof Type.Integer> =>
+  Type.Integer({ default: def, minimum: min, maximum: max })
+
+/** Every setting of the gateway process, read from the environment once in main.ts. */
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Int(8080, 0, 65535),
+  LOG_LEVEL: Type.Union([
+    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+    Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
+  ], { default: 'info' }),
+  /** Where local state lives (key database, generated upstreams file); relative to the invoking folder. */
+  DATA_DIR: Type.String({ default: '.data', minLength: 1 }),
+  /** The upstreams file; default `<DATA_DIR>/upstreams.json`, as `pnpm start` writes it. */
+  GATEWAY_UPSTREAMS: Type.Optional(Type.String({ minLength: 1 })),
+  /** SQLite key database; default `<DATA_DIR>/keys.db`. Ignored when DATABASE_URL is set. */
+  KEYS_DB: Type.Optional(Type.String({ minLength: 1 })),
+  /** PostgreSQL connection string: keys, revocations and usage shared by several gateways. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  MAX_BODY_BYTES: Int(16 * 1024 * 1024, 1024),
+  REQUEST_TIMEOUT_MS: Int(30_000, 1000),
+  UPSTREAM_TIMEOUT_MS: Int(30_000, 100),
+  HEALTH_INTERVAL_MS: Int(1000, 100),
+  HEALTH_TIMEOUT_MS: Int(1000, 50),
+  /** How long a key lookup is reused; bounds how late a revocation is seen (must stay under a second). */
+  KEY_CACHE_MS: Int(500, 0, 1000),
+  USAGE_FLUSH_MS: Int(1000, 50),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+  SHUTDOWN_GRACE_MS: Int(10_000, 0)
+})
+export type Config = Static<typeof ConfigSchema>
+
+// A replica is an origin: the gateway appends /predict, /readyz and /metadata itself.
+const ReplicaUrlSchema = Type.String({ pattern: '^https?://[^/?#\\s]+/?$', description: 'origin of one model service process' })
+const TrackFields = {
+  version: Type.String({ minLength: 1, maxLength: 64 }),
+  replicas: Type.Array(ReplicaUrlSchema, { minItems: 1 })
+}
+export const TrackSchema = Type.Object(TrackFields, { additionalProperties: false })
+export const CanaryTrackSchema = Type.Object({
+  ...TrackFields,
+  /** Share of the model's traffic in percent (routed by the canary feature). */
+  weight: Type.Number({ minimum: 0, maximum: 100 })
+}, { additionalProperties: false })
+export const ModelUpstreamSchema = Type.Object({
+  stable: TrackSchema,
+  canary: Type.Optional(CanaryTrackSchema)
+}, { additionalProperties: false })
+export const UpstreamsFileSchema = Type.Object({
+  $comment: Type.Optional(Type.String()),
+  models: Type.Record(Type.String(), ModelUpstreamSchema)
+}, { additionalProperties: false })
+export type Track = Static<typeof TrackSchema>
+export type CanaryTrack = Static<typeof CanaryTrackSchema>
+export type ModelUpstream = Static<typeof ModelUpstreamSchema>
+export type UpstreamsFile = Static<typeof UpstreamsFileSchema>
+
+export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
+
+export class UpstreamsFileError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'UpstreamsFileError'
+  }
+}
+
+/** `/models/resnet/stable/replicas/0` → `models.resnet.stable.replicas[0]` */
+function fieldName (pointer: string): string {
+  return pointer.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((name, part) => /^\d+$/.test(part) ? `${name}[${part}]` : (name === '' ? part : `${name}.${part}`), '')
+}
+
+/** Checks a parsed upstreams file; the error names the source and every bad field. */
+export function parseUpstreams (value: unknown, source = 'upstreams file'): UpstreamsFile {
+  // `additionalProperties: false` reports each extra field twice; the parent's line names it.
+  const errors = [...Value.Errors(UpstreamsFileSchema, value)].filter((e) => e.message !== 'schema is false')
+  const problems = errors.map((e) => {
+    const missing = (e.params as { requiredProperties?: string[] }).requiredProperties
+    const extra = (e.params as { additionalProperties?: string[] }).additionalProperties
+    const base = fieldName(e.instancePath)
+    const field = missing !== undefined ? missing.map((m) => base === '' ? m : `${base}.${m}`).join(', ') : (base || '(root)')
+    return `  ${field}: ${e.message}${extra === undefined ? '' : ` (${extra.join(', ')})`}`
+  })
+  if (problems.length === 0) {
+    for (const id of Object.keys((value as UpstreamsFile).models)) {
+      if (!MODEL_ID_PATTERN.test(id)) problems.push(`  models.${id}: a model id is lowercase letters, digits, '.', '_' or '-'`)
+    }
+  }
+  if (problems.length > 0) throw new UpstreamsFileError(`Invalid ${source}:\n${[...new Set(problems)].join('\n')}`)
+  return value as UpstreamsFile
+}
+
+/** Reads and checks the upstreams file named by GATEWAY_UPSTREAMS. */
+export async function loadUpstreamsFile (path: string): Promise<UpstreamsFile> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const hint = code === 'ENOENT' ? ' (`pnpm start` writes it; or set GATEWAY_UPSTREAMS to your own file)' : ''
+    throw new UpstreamsFileError(`Cannot read the upstreams file ${path}: ${code ?? (err as Error).message}${hint}`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new UpstreamsFileError(`The upstreams file ${path} is not JSON: ${(err as Error).message}`)
+  }
+  return parseUpstreams(value, `upstreams file ${path}`)
+}

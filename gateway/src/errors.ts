@@ -1,0 +1,14 @@
+import { defineProblem } from '@modelgate/server-kit'
+
+// Every problem the gateway itself answers; each has a line in docs/errors.md ("Gateway").
+// A model service's own problems pass through the gateway unchanged.
+export { PayloadTooLarge } from '@modelgate/server-kit/errors'
+export const AuthRequired = defineProblem('AUTH_REQUIRED', 401, 'Authentication required')
+export const AuthInvalid = defineProblem('AUTH_INVALID', 401, 'Credentials are not valid')
+export const AuthUnavailable = defineProblem('AUTH_UNAVAILABLE', 503, 'Credentials cannot be checked now')
+export const ForbiddenModel = defineProblem('FORBIDDEN_MODEL', 403, 'Not allowed to call this model')
+export const AdminRequired = defineProblem('ADMIN_REQUIRED', 403, 'An admin key is required')
+export const ModelNotFound = defineProblem('MODEL_NOT_FOUND', 404, 'No such model')
+export const ModelUnavailable = defineProblem('MODEL_UNAVAILABLE', 503, 'Model is unavailable')
+export const UpstreamFailed = defineProblem('UPSTREAM_FAILED', 502, 'Model service failed')
+export const UpstreamTimeout = defineProblem('UPSTREAM_TIMEOUT', 504, 'Model service timed out')

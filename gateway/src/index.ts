@@ -1,0 +1,8 @@
+export { buildGateway, type GatewayConfig, type GatewayOptions } from './app.ts'
+export { type ApiKey, type NewApiKey, buildApiKey, hashApiKey, isApiKeyFormat } from './auth/api-keys.ts'
+export { type KeyStore, type KeyStoreOptions, type UsageRow, openKeyStore } from './auth/key-store.ts'
+export type { Authenticator, Credential, Principal } from './auth/principal.ts'
+export { type Config, ConfigSchema, type UpstreamsFile, UpstreamsFileSchema, loadUpstreamsFile, parseUpstreams } from './config.ts'
+export { dataPaths } from './data-paths.ts'
+export * from './errors.ts'
+export { type RouteTarget, UpstreamRegistry } from './upstreams/registry.ts'

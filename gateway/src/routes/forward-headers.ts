@@ -1,0 +1,33 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { FastifyRequest } from 'fastify'
+
+// W3C Trace Context: version-traceid-parentid-flags, lowercase hex, ids not all zero.
+const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/
+
+/** Credentials stop at the gateway: a model service never sees a client's key or token. */
+const STRIPPED = ['authorization', 'x-api-key', 'cookie', 'proxy-authorization']
+
+export interface ForwardOptions {
+  /** Whether the x-forwarded-* headers the client sent may be kept (the gateway sits behind a proxy). */
+  trustProxy: boolean
+}
+
+/** The headers sent to a model service for one request. */
+export function forwardHeaders (request: FastifyRequest, headers: IncomingHttpHeaders, opts: ForwardOptions): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = { ...headers }
+  for (const name of STRIPPED) delete out[name]
+  // The service logs under the gateway's id, so one id follows the request through both logs.
+  out['x-request-id'] = request.id
+  const traceparent = headers.traceparent
+  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent.trim())) {
+    delete out.traceparent
+    delete out.tracestate
+  }
+  const peer = request.socket.remoteAddress ?? request.ip
+  const incoming = headers['x-forwarded-for']
+  out['x-forwarded-for'] = opts.trustProxy && typeof incoming === 'string' && incoming !== '' ? `${incoming}, ${peer}` : peer
+  out['x-forwarded-proto'] = request.protocol
+  out['x-forwarded-host'] = request.host
+  if (!opts.trustProxy) delete out.forwarded
+  return out
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import type { ModelInfo, PredictResult } from '../src/api/types.ts'
+import { effectiveModel } from '../src/classify/chosen-model.ts'
+import { summarizeComparison } from '../src/classify/compare-summary.ts'
+import { countOf, formatMs, formatPerSecond, formatProbability, formatRate } from '../src/format.ts'
+import { fillSeries } from '../src/ops/series.ts'
+import { routeOf } from '../src/routing.ts'
+
+describe('number formats', () => {
+  it('shows probabilities with enough digits to tell small ones apart', () => {
+    expect([0.9458, 0.0306, 0.0003, 0.00001, 0, 1].map(formatProbability)).toEqual(['94.6%', '3.06%', '0.03%', '<0.01%', '0%', '100%'])
+  })
+
+  it('shows durations in ms or s, and a dash when missing', () => {
+    expect([0.4213, 8.34, 42.17, 142.6, 1250, null, undefined, Number.NaN].map(formatMs))
+      .toEqual(['0.42 ms', '8.34 ms', '42.2 ms', '143 ms', '1.25 s', '—', '—', '—'])
+  })
+
+  it('shows rates and shares without NaN', () => {
+    expect([0, 0.0004, 0.0123, 0.25].map(formatRate)).toEqual(['0%', '<0.1%', '1.2%', '25%'])
+    expect([0, 0.0033, 0.13, 4.24, 12.34, 120.4, Number.NaN].map(formatPerSecond)).toEqual(['0', '<0.01', '0.13', '4.2', '12.3', '120', '0'])
+    expect([countOf(1, 'request'), countOf(1200, 'request')]).toEqual(['1 request', '1,200 requests'])
+  })
+})
+
+describe('fillSeries', () => {
+  it('fills the buckets without traffic with zeros, oldest first, ending at the current bucket', () => {
+    const filled = fillSeries([{ t: 1000, requests: 3, errors: 1, rateLimited: 0, p95Ms: 12 }], 60, new Date(1_005_000).toISOString())
+    expect(filled.map((p) => p.t)).toEqual([950, 960, 970, 980, 990, 1000])
+    expect(filled.at(-1)).toMatchObject({ requests: 3, p95Ms: 12 })
+    expect(filled[0]).toEqual({ t: 950, requests: 0, errors: 0, rateLimited: 0, p95Ms: null })
+  })
+})
+
+describe('summarizeComparison', () => {
+  const answer = (label: string, inferenceMs: number): PredictResult => ({
+    model: { id: 'x', name: 'x', version: '1' },
+    predictions: [{ label, index: 0, probability: 0.9 }],
+    timing: { inferenceMs, totalMs: inferenceMs + 1 },
+    roundTripMs: inferenceMs + 2
+  })
+
+  it('groups models by top-1 label and names the fastest', () => {
+    const summary = summarizeComparison([['resnet', answer('cat', 9)], ['resnet-int8', answer('cat', 4)], ['mobilenet', answer('Egyptian cat', 6)]])
+    expect(summary.fastestId).toBe('resnet-int8')
+    expect(summary.agreement[0]).toEqual({ label: 'cat', modelIds: ['resnet', 'resnet-int8'] })
+  })
+
+  it('names no fastest model with a single answer', () => {
+    expect(summarizeComparison([['resnet', answer('cat', 9)]]).fastestId).toBeUndefined()
+  })
+})
+
+describe('effectiveModel', () => {
+  const models: ModelInfo[] = [
+    { id: 'resnet', version: '2.0.0', status: 'down' },
+    { id: 'mobilenet', version: '1.0.0', status: 'ready' },
+    { id: 'resnet-int8', version: '2.0.0', status: 'ready' }
+  ]
+
+  it('keeps the stored choice while it can serve', () => {
+    expect(effectiveModel(models, 'resnet-int8')?.id).toBe('resnet-int8')
+  })
+
+  it('never picks a model that is down, even when it was the stored choice', () => {
+    expect(effectiveModel(models, 'resnet')?.id).toBe('mobilenet')
+    expect(effectiveModel(models.map((m) => ({ ...m, status: 'down' as const })), 'mobilenet')).toBeUndefined()
+  })
+})
+
+describe('routeOf', () => {
+  it('maps /ops (with or without a trailing slash) to the ops page and everything else to classify', () => {
+    expect(['/ops', '/ops/', '/', '/x'].map(routeOf)).toEqual(['ops', 'ops', 'classify', 'classify'])
+  })
+})

@@ -100,8 +100,8 @@ async function main (): Promise<void> {
     children.services.push(spawnChild({
       name: m.id,
       command: process.execPath,
-      args: [join(ROOT, 'services/model-server/bin/model-server.js'), 'service.json'],
-      cwd: m.serviceDir,
+      args: [join(ROOT, 'services/model-server/bin/model-server.js'), ...(m.serviceFile === undefined ? [] : [m.serviceFile])],
+      cwd: ROOT,
       env: { ...env, MODEL_BUNDLE: join(modelsDir, m.id), HOST: '127.0.0.1', PORT: String(m.port), LOG_LEVEL: serviceLogLevel }
     }, say))
   }

@@ -10,9 +10,9 @@ export const PlatformConfigSchema = Type.Object({
   $comment: Type.Optional(Type.String()),
   models: Type.Array(Type.Object({
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),
-    /** The service folder (holding service.json), relative to this file. */
-    service: Type.String({ minLength: 1 }),
-    /** Overrides service.json's port. */
+    /** A service folder holding service.json (defaults: port, batching), relative to this file. */
+    service: Type.Optional(Type.String({ minLength: 1 })),
+    /** The service's port; required without `service`, else overrides service.json's. */
     port: Type.Optional(Port)
   }), { minItems: 1 }),
   gateway: Type.Object({ port: Port }),
@@ -24,7 +24,8 @@ const ServiceFileSchema = Type.Object({ id: Type.String(), port: Type.Optional(P
 
 export interface ModelPlan {
   id: string
-  serviceDir: string
+  /** The model's service.json, if it has a service folder; else the model server's defaults apply. */
+  serviceFile?: string
   port: number
 }
 
@@ -53,13 +54,17 @@ export async function loadPlatform (path: string): Promise<{ config: PlatformCon
   const ids = config.models.map((m) => m.id)
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i)
   if (duplicate !== undefined) throw new StartError(`Invalid ${path}: model "${duplicate}" is listed twice`)
-  const models = await Promise.all(config.models.map(async (m, i) => {
-    const serviceDir = resolve(dirname(path), m.service)
-    const file = resolve(serviceDir, 'service.json')
+  const models = await Promise.all(config.models.map(async (m, i): Promise<ModelPlan> => {
+    if (m.service === undefined) {
+      // A model with no service folder of its own: a bundle and this entry are all it takes.
+      if (m.port === undefined) throw new StartError(`Invalid ${path}: models[${i}] ("${m.id}") needs a "port" or a "service" folder`)
+      return { id: m.id, port: m.port }
+    }
+    const file = resolve(dirname(path), m.service, 'service.json')
     const service = check<Static<typeof ServiceFileSchema>>(ServiceFileSchema, await readJson(file, `models[${i}].service's`), file)
     const port = m.port ?? service.port
     if (port === undefined) throw new StartError(`${file} has no port, and models[${i}] in ${path} sets none`)
-    return { id: m.id, serviceDir, port }
+    return { id: m.id, serviceFile: file, port }
   }))
   const ports = [config.gateway.port, ...(config.web === undefined ? [] : [config.web.port]), ...models.map((m) => m.port)]
   const clash = ports.find((p, i) => ports.indexOf(p) !== i)

@@ -8,4 +8,5 @@ export const PayloadTooLarge = defineProblem('PAYLOAD_TOO_LARGE', 413, 'Request 
 export const UnsupportedMediaType = defineProblem('UNSUPPORTED_MEDIA_TYPE', 415, 'Content type is not supported')
 export const RequestTimeout = defineProblem('REQUEST_TIMEOUT', 408, 'Request took too long to arrive')
 export const ServiceNotReady = defineProblem('SERVICE_NOT_READY', 503, 'Service is not ready')
+export const ShuttingDown = defineProblem('SHUTTING_DOWN', 503, 'Server is shutting down')
 export const Internal = defineProblem('INTERNAL', 500, 'Internal error')

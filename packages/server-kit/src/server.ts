@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
 import { accessLog } from './access-log.ts'
+import { drain } from './drain.ts'
 import { type ErrorHandlerOptions, errorHandler } from './error-handler.ts'
 import { requestId, requestIdFrom } from './request-id.ts'
 
@@ -44,12 +45,13 @@ export function buildServer (opts: ServerOptions): App {
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     connectionTimeout: 0,
     keepAliveTimeout: 72_000,
-    return503OnClosing: true,
+    return503OnClosing: false, // drain.ts answers instead, as problem+json
     trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.register(requestId)
   app.register(accessLog)
   app.register(errorHandler, { mapError: opts.mapError, typeBase: opts.typeBase })
+  app.register(drain)
   return app
 }

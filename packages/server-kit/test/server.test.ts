@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import Type from 'typebox'
@@ -92,5 +94,39 @@ describe('access log of health probes', () => {
     await app.inject({ url: '/readyz' })
     const access = lines.filter((l) => l.msg === 'request completed')
     expect(access.map((l) => [l.route, l.statusCode])).toEqual([['/readyz', 503]])
+  })
+})
+
+describe('draining', () => {
+  it('lets in-flight requests finish and answers a later one on the same connection with 503 SHUTTING_DOWN', async () => {
+    const { app } = capture()
+    let release!: () => void
+    let started!: () => void
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const inside = new Promise<void>((resolve) => { started = resolve })
+    app.get('/slow', async () => { started(); await gate; return { done: true } })
+    app.get('/fast', async () => ({ fast: true }))
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const socket = connect((app.server.address() as { port: number }).port, '127.0.0.1')
+    let raw = ''
+    let onData = (): void => {}
+    socket.on('data', (d: Buffer) => { raw += d.toString(); onData() })
+    const ended = once(socket, 'close')
+    socket.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n')
+    await inside
+    const closed = app.close()
+    await new Promise((resolve) => setImmediate(resolve)) // close() runs its preClose hooks first
+    release()
+    await new Promise<void>((resolve) => { onData = () => { if (raw.includes('{"done":true}')) resolve() } })
+    // The kept-alive connection is still open: a client may send its next request on it.
+    socket.write('GET /fast HTTP/1.1\r\nhost: x\r\n\r\n')
+    await ended
+    await closed
+    const [first, second] = raw.split(/(?=HTTP\/1\.1 )/)
+    expect(first).toMatch(/^HTTP\/1\.1 200/)
+    expect(second).toMatch(/^HTTP\/1\.1 503/)
+    expect(second).toMatch(/connection: close/i)
+    expect(second).toMatch(/retry-after: 1/i)
+    expect(second).toContain('"code":"SHUTTING_DOWN"')
   })
 })

@@ -1,0 +1,87 @@
+// A bounded load for fault tests: workers send requests until stopped, a deadline passes or a
+// count is reached, and every outcome is kept with its timing.
+import { photo } from './reference.ts'
+
+export interface Outcome {
+  target: string
+  /** HTTP status, or 0 when no response came (connection refused or reset). */
+  status: number
+  code?: string | undefined
+  error?: string | undefined
+  startedAt: number
+  endedAt: number
+}
+
+export interface Load {
+  outcomes: Outcome[]
+  /** Stops the workers and resolves once the requests in flight have ended. */
+  stop: () => Promise<Outcome[]>
+  /** Resolves once `n` more requests have ended. */
+  waitFor: (n: number) => Promise<void>
+}
+
+export interface LoadOptions {
+  /** target name → URL to POST the photo to */
+  targets: Record<string, string>
+  headers: Record<string, string>
+  /** Workers per target. */
+  concurrency: number
+  /** Hard bounds: the load stops by itself after this long or this many requests. */
+  maxSeconds?: number
+  maxRequests?: number
+  image?: string
+}
+
+export function startLoad (opts: LoadOptions): Load {
+  const outcomes: Outcome[] = []
+  const body = photo(opts.image ?? 'cat_720p.jpg')
+  const deadline = Date.now() + (opts.maxSeconds ?? 30) * 1000
+  const maxRequests = opts.maxRequests ?? 5000
+  let stopped = false
+  let sent = 0
+  const waiters: Array<{ count: number, resolve: () => void }> = []
+
+  async function once (target: string, url: string): Promise<void> {
+    const startedAt = Date.now()
+    let outcome: Outcome
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { ...opts.headers, 'content-type': 'image/jpeg' }, body, signal: AbortSignal.timeout(60_000) })
+      const text = await res.text()
+      let code: string | undefined
+      if (res.status !== 200) {
+        try { code = (JSON.parse(text) as { code?: string }).code } catch {}
+      }
+      outcome = { target, status: res.status, code, startedAt, endedAt: Date.now() }
+    } catch (err) {
+      outcome = { target, status: 0, error: String((err as Error).cause ?? err), startedAt, endedAt: Date.now() }
+    }
+    outcomes.push(outcome)
+    for (const w of waiters.filter((w) => outcomes.length >= w.count)) {
+      waiters.splice(waiters.indexOf(w), 1)
+      w.resolve()
+    }
+  }
+
+  const workers = Object.entries(opts.targets).flatMap(([target, url]) => Array.from({ length: opts.concurrency }, async () => {
+    while (!stopped && Date.now() < deadline && sent < maxRequests) {
+      sent++
+      await once(target, url)
+    }
+  }))
+  const done = Promise.all(workers).then(() => {
+    for (const w of waiters.splice(0)) w.resolve()
+  })
+
+  return {
+    outcomes,
+    stop: async () => {
+      stopped = true
+      await done
+      return outcomes
+    },
+    waitFor: async (n) => {
+      if (stopped) return
+      await new Promise<void>((resolve) => waiters.push({ count: outcomes.length + n, resolve }))
+    }
+  }
+}

@@ -37,7 +37,7 @@ export function startLoad (opts: LoadOptions): Load {
   const body = photo(opts.image ?? 'cat_720p.jpg')
   const deadline = Date.now() + (opts.maxSeconds ?? 30) * 1000
   const maxRequests = opts.maxRequests ?? 5000
-  let stopped = false
+  const state = { stopped: false }
   let sent = 0
   const waiters: Array<{ count: number, resolve: () => void }> = []
 
@@ -63,7 +63,7 @@ export function startLoad (opts: LoadOptions): Load {
   }
 
   const workers = Object.entries(opts.targets).flatMap(([target, url]) => Array.from({ length: opts.concurrency }, async () => {
-    while (!stopped && Date.now() < deadline && sent < maxRequests) {
+    while (!state.stopped && Date.now() < deadline && sent < maxRequests) {
       sent++
       await once(target, url)
     }
@@ -75,12 +75,12 @@ export function startLoad (opts: LoadOptions): Load {
   return {
     outcomes,
     stop: async () => {
-      stopped = true
+      state.stopped = true
       await done
       return outcomes
     },
     waitFor: async (n) => {
-      if (stopped) return
+      if (state.stopped) return
       await new Promise<void>((resolve) => waiters.push({ count: outcomes.length + n, resolve }))
     }
   }

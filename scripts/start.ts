@@ -116,12 +116,14 @@ async function main (): Promise<void> {
   }))
 
   const gatewayUrl = `http://127.0.0.1:${config.gateway.port}`
+  // The web UI calls the gateway from the browser: allow its origin, as people type either name.
+  const corsOrigin = env.CORS_ORIGIN ?? (web === undefined ? undefined : `http://127.0.0.1:${web.port},http://localhost:${web.port}`)
   const gateway = spawnChild({
     name: 'gateway',
     command: process.execPath,
     args: [join(ROOT, 'gateway/bin/gateway.js')],
     cwd: ROOT,
-    env: { ...env, HOST: host, PORT: String(config.gateway.port), DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath }
+    env: { ...env, HOST: host, PORT: String(config.gateway.port), DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath, ...(corsOrigin === undefined ? {} : { CORS_ORIGIN: corsOrigin }) }
   }, say)
   children.front.push(gateway)
   const webChild = web === undefined

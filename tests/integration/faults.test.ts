@@ -12,7 +12,8 @@ async function gatewayFor (models: Record<string, ProcessHandle[]>, env: Record<
     upstreams: { models: Object.fromEntries(Object.entries(models).map(([id, replicas]) => [id, { stable: { version: 'test', replicas: replicas.map((r) => r.url) } }])) },
     env: { ...HEALTH, LOG_LEVEL: 'warn', ...env }
   })
-  const key = await createKey(gateway.env)
+  // A limit far above what the load sends: these tests are about faults, not limits.
+  const key = await createKey(gateway.env, ['--rate', '100000/min'])
   return { gateway, headers: { authorization: `Bearer ${key.secret}` } }
 }
 

@@ -12,7 +12,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['services/*/test/**/*.test.ts', 'tests/integration/**/*.test.ts'], exclude: ['services/model-server/**', '**/node_modules/**'], fileParallelism: false }
+        test: { name: 'integration', include: ['services/*/test/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/hostile/**/*.test.ts', 'tests/infra/**/*.test.ts'], exclude: ['services/model-server/**', '**/node_modules/**'], fileParallelism: false }
       },
       {
         extends: true,

@@ -1,16 +1,23 @@
-import { type App, buildServer, commonProblems, health } from '@modelgate/server-kit'
+import { type App, buildServer, commonProblems, createRegistry, health } from '@modelgate/server-kit'
 import type { FastifyBaseLogger } from 'fastify'
 import { createApiKeyAuthenticator } from './auth/api-key-authenticator.ts'
 import type { KeyStore } from './auth/key-store.ts'
 import type { Authenticator } from './auth/principal.ts'
+import type { SessionTokens } from './auth/session-tokens.ts'
 import { createUsageRecorder } from './auth/usage-recorder.ts'
 import type { Config, UpstreamsFile } from './config.ts'
 import { auth } from './plugins/auth.ts'
 import { docs } from './plugins/docs.ts'
+import { type RateLimitOptions, rateLimits } from './plugins/rate-limit.ts'
+import { gatewayMetrics } from './plugins/gateway-metrics.ts'
+import { requestLog } from './plugins/request-log.ts'
 import { upstreams } from './plugins/upstreams.ts'
+import { security } from './plugins/security.ts'
 import { usage } from './plugins/usage.ts'
 import { modelRoutes } from './routes/models.ts'
+import { opsRoutes } from './routes/ops.ts'
 import { type PredictRouteOptions, predictRoutes } from './routes/predict.ts'
+import { sessionRoutes } from './routes/session.ts'
 import { UpstreamRegistry } from './upstreams/registry.ts'
 
 export type GatewayConfig = Pick<Config, 'LOG_LEVEL' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_MS' | 'UPSTREAM_TIMEOUT_MS' |
@@ -24,6 +31,14 @@ export interface GatewayOptions {
   /** Further authenticators, asked after API keys (JWT sessions, an identity provider). */
   authenticators?: Authenticator[]
   chooseTarget?: PredictRouteOptions['chooseTarget']
+  /** Anonymous browser sessions: POST /auth/session mints them, their tokens authenticate; no route when absent. */
+  sessions?: SessionTokens
+  /** Sessions one client address may mint per minute (SESSION_RATE_LIMIT); default 30. */
+  sessionMintsPerMin?: number
+  /** Rate limits; what is absent takes the documented defaults, counted in memory unless `redis` is given. */
+  rateLimits?: Partial<RateLimitOptions>
+  /** Browser origins allowed to call the gateway (CORS); none by default. */
+  corsOrigins?: string[]
   loggerInstance?: FastifyBaseLogger
   /** The clock for key expiry and usage days (tests move it). */
   now?: () => number
@@ -45,14 +60,20 @@ export function buildGateway (opts: GatewayOptions): App {
     ...(opts.loggerInstance === undefined ? {} : { loggerInstance: opts.loggerInstance })
   })
 
+  app.register(security, { corsOrigins: opts.corsOrigins ?? [] })
   app.register(docs, { version: opts.version ?? '0.1.0' })
   app.register(auth, {
     authenticators: [
       createApiKeyAuthenticator({ store: keyStore, cacheMs: config.KEY_CACHE_MS, now }),
+      ...(opts.sessions === undefined ? [] : [opts.sessions.authenticator]),
       ...(opts.authenticators ?? [])
     ]
   })
   app.register(upstreams, { registry, healthIntervalMs: config.HEALTH_INTERVAL_MS, healthTimeoutMs: config.HEALTH_TIMEOUT_MS })
+  // Limits every route registered after it (a route-level hook, so after each scope's authentication).
+  app.register(rateLimits, opts.rateLimits ?? {})
+  app.register(requestLog)
+  app.register(gatewayMetrics, { registry: createRegistry('gateway'), now })
   app.register(usage, {
     recorder: createUsageRecorder({
       store: keyStore,
@@ -66,6 +87,8 @@ export function buildGateway (opts: GatewayOptions): App {
     notReady: () => new commonProblems.ServiceNotReady('The key store does not answer.')
   })
   app.register(modelRoutes)
+  if (opts.sessions !== undefined) app.register(sessionRoutes, { sessions: opts.sessions, mintsPerMin: opts.sessionMintsPerMin ?? 30 })
+  app.register(opsRoutes, { now })
   app.register(predictRoutes, {
     maxBodyBytes: config.MAX_BODY_BYTES,
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,

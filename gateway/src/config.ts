@@ -17,6 +17,8 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: '.data', minLength: 1 }),
   /** The upstreams file; default `<DATA_DIR>/upstreams.json`, as `pnpm start` writes it. */
   GATEWAY_UPSTREAMS: Type.Optional(Type.String({ minLength: 1 })),
+  /** Re-read the upstreams file when it changes on disk (SIGHUP always re-reads it). */
+  UPSTREAMS_WATCH: Type.Boolean({ default: true }),
   /** SQLite key database; default `<DATA_DIR>/keys.db`. Ignored when DATABASE_URL is set. */
   KEYS_DB: Type.Optional(Type.String({ minLength: 1 })),
   /** PostgreSQL connection string: keys, revocations and usage shared by several gateways. */
@@ -30,6 +32,32 @@ export const ConfigSchema = Type.Object({
   KEY_CACHE_MS: Int(500, 0, 1000),
   USAGE_FLUSH_MS: Int(1000, 50),
   TRUST_PROXY: Type.Boolean({ default: false }),
+  // Sessions, tokens, rate limits, CORS (docs/gateway.md, "Sessions, tokens and limits").
+  /** A secret of 32 bytes or more (HS256) or a private JWK (its alg); default: a key kept in DATA_DIR. */
+  SESSION_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  SESSION_TTL_SECONDS: Int(900, 30, 86_400),
+  /** Sessions one client address may mint per minute. */
+  SESSION_RATE_LIMIT: Int(30, 1),
+  SESSION_RATE_LIMIT_PER_MIN: Int(60, 1),
+  /** Keys without a limit of their own, and identity-provider tokens. */
+  RATE_LIMIT_PER_MIN: Int(600, 1),
+  /** Requests without a credential (GET /models), per client address. */
+  ANON_RATE_LIMIT_PER_MIN: Int(300, 1),
+  /** Requests per minute to one model from all callers together; 0: no such limit. */
+  MODEL_RATE_LIMIT_PER_MIN: Int(0, 0),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  RATE_LIMIT_REDIS_FAILURE: Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'open' }),
+  /** How many gateway processes serve together; more than 1 needs REDIS_URL. */
+  GATEWAY_REPLICAS: Int(1, 1),
+  /** Browser origins allowed to call the gateway, comma-separated; none by default. */
+  CORS_ORIGIN: Type.Optional(Type.String()),
+  AUTH_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  AUTH_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  AUTH_ALGORITHMS: Type.String({ default: 'RS256,PS256,ES256,EdDSA', pattern: '^((RS|PS|ES)(256|384|512)|EdDSA)(,((RS|PS|ES)(256|384|512)|EdDSA))*$' }),
+  AUTH_JWKS_CACHE_MS: Int(600_000, 0),
+  AUTH_JWKS_COOLDOWN_MS: Int(30_000, 0),
+  AUTH_CLOCK_TOLERANCE_SECONDS: Int(5, 0, 300),
   SHUTDOWN_GRACE_MS: Int(10_000, 0)
 })
 export type Config = Static<typeof ConfigSchema>
@@ -86,8 +114,15 @@ export function parseUpstreams (value: unknown, source = 'upstreams file'): Upst
     return `  ${field}: ${e.message}${extra === undefined ? '' : ` (${extra.join(', ')})`}`
   })
   if (problems.length === 0) {
-    for (const id of Object.keys((value as UpstreamsFile).models)) {
+    for (const [id, model] of Object.entries((value as UpstreamsFile).models)) {
       if (!MODEL_ID_PATTERN.test(id)) problems.push(`  models.${id}: a model id is lowercase letters, digits, '.', '_' or '-'`)
+      // The pattern lets through origins no URL parser takes (a port over 65535, a bare %): refused
+      // here, they made building the routing table throw an error that named no field.
+      for (const [name, track] of [['stable', model.stable], ['canary', model.canary]] as const) {
+        track?.replicas.forEach((replica, i) => {
+          if (!URL.canParse(replica)) problems.push(`  models.${id}.${name}.replicas[${i}]: not a valid URL`)
+        })
+      }
     }
   }
   if (problems.length > 0) throw new UpstreamsFileError(`Invalid ${source}:\n${[...new Set(problems)].join('\n')}`)

@@ -1,9 +1,11 @@
 // The gateway process: the only place that reads the environment or listens on a port.
 import { exitOnStartError, loadConfig, runServer } from '@modelgate/server-kit'
+import { setupAccessPolicies } from './access-policies.ts'
 import { buildGateway } from './app.ts'
 import { openKeyStore } from './auth/key-store.ts'
 import { ConfigSchema, loadUpstreamsFile } from './config.ts'
 import { UpstreamRegistry } from './upstreams/registry.ts'
+import { createUpstreamsReloader } from './upstreams/reload.ts'
 import { dataPaths } from './data-paths.ts'
 
 try {
@@ -11,20 +13,26 @@ try {
   const paths = dataPaths(config, process.env)
   const registry = new UpstreamRegistry(await loadUpstreamsFile(paths.upstreams))
   const keyStore = await openKeyStore({ databaseUrl: config.DATABASE_URL, sqlitePath: paths.keysDb })
-  const app = buildGateway({ config, keyStore, upstreams: registry })
+  const policies = await setupAccessPolicies(config, paths.dataDir)
+  const app = buildGateway({ config, keyStore, upstreams: registry, ...policies.options })
+  app.addHook('onClose', policies.close)
+  for (const warning of policies.warnings) app.log.warn(warning)
   app.addHook('onClose', async () => { await keyStore.close() })
 
-  // SIGHUP re-reads the upstreams file; a bad file is logged and the current table kept.
-  process.on('SIGHUP', () => {
-    loadUpstreamsFile(paths.upstreams).then((file) => {
-      registry.update(file)
-      app.log.info({ file: paths.upstreams, models: registry.ids() }, 'upstreams reloaded')
-      return app.healthChecker.checkNow()
-    }).catch((err: unknown) => app.log.error({ err }, 'upstreams not reloaded'))
+  // SIGHUP, and a change to the file, re-read the upstreams file; a bad file is logged and the current table kept.
+  const reloader = createUpstreamsReloader({
+    path: paths.upstreams,
+    registry,
+    log: app.log,
+    afterUpdate: async () => { await app.healthChecker.checkNow() }
   })
+  process.on('SIGHUP', () => { reloader.reload('SIGHUP').catch(() => {}) })
+  app.addHook('onClose', async () => { reloader.close() })
 
   await runServer(app, { host: config.HOST, port: config.PORT, graceMs: config.SHUTDOWN_GRACE_MS, keepSignals: ['SIGHUP'] })
+  if (config.UPSTREAMS_WATCH) reloader.watch()
   app.log.info({ upstreams: paths.upstreams, keyStore: keyStore.kind, models: registry.ids() }, 'gateway ready')
+  app.log.info(policies.summary, 'access policies')
 } catch (err) {
   exitOnStartError(err)
 }

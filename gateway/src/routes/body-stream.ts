@@ -24,6 +24,8 @@ export function streamBodyParser (maxBytes: number) {
     const limited = new Transform({
       transform (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
         seen += chunk.length
+        // A chunked body has no Content-Length for the access log's bytesIn.
+        request.logFields.bytesIn = seen
         if (seen > maxBytes) callback(tooLarge(maxBytes))
         else callback(null, chunk)
       }

@@ -4,8 +4,12 @@ import type { FastifyRequest } from 'fastify'
 // W3C Trace Context: version-traceid-parentid-flags, lowercase hex, ids not all zero.
 const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/
 
-/** Credentials stop at the gateway: a model service never sees a client's key or token. */
-const STRIPPED = ['authorization', 'x-api-key', 'cookie', 'proxy-authorization']
+/**
+ * Credentials stop at the gateway: a model service never sees a client's key or token. `expect` is
+ * answered by the gateway's own server (100 Continue) and undici refuses to send it on: forwarded,
+ * every upload with `Expect: 100-continue` (curl's default over 1 MB) failed with 502.
+ */
+const STRIPPED = ['authorization', 'x-api-key', 'cookie', 'proxy-authorization', 'expect']
 
 export interface ForwardOptions {
   /** Whether the x-forwarded-* headers the client sent may be kept (the gateway sits behind a proxy). */

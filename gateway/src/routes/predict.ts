@@ -1,12 +1,14 @@
 // POST /model/:id/predict: authenticate, resolve the model and a healthy replica, then stream the
 // request to that replica's POST /predict with @fastify/http-proxy and relay its answer as is.
 import httpProxy from '@fastify/http-proxy'
-import { isProblemError } from '@modelgate/server-kit'
+import { PROBLEM_CODE_HEADER, commonProblems, isProblemError } from '@modelgate/server-kit'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { mayCallModel } from '../auth/principal.ts'
 import { ForbiddenModel, ModelNotFound, ModelUnavailable, UpstreamFailed, UpstreamTimeout } from '../errors.ts'
-import type { RouteTarget, UpstreamRegistry } from '../upstreams/registry.ts'
+import { type ChooseTarget, VERSION_HEADER, createTargetChooser } from '../routing/choose-target.ts'
 import { streamBodyParser } from './body-stream.ts'
+import { countBytes } from './count-bytes.ts'
 import { forwardHeaders } from './forward-headers.ts'
 import { predictSchema } from './schemas.ts'
 
@@ -18,21 +20,23 @@ export interface PredictRouteOptions {
   trustProxy: boolean
   /**
    * Chooses version and replica for a request to a known model; undefined when none can serve.
-   * The default takes the stable version; canary routing and version pinning replace it.
+   * The default pins `x-model-version`, sends the canary its share, and the rest to stable.
    */
-  chooseTarget?: (request: FastifyRequest, modelId: string, registry: UpstreamRegistry) => RouteTarget | undefined
+  chooseTarget?: ChooseTarget
 }
 
 // Failures that mean the replica is gone rather than slow: take it out of rotation at once.
 const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED'])
 const TIMEOUTS = new Set(['FST_REPLY_FROM_GATEWAY_TIMEOUT', 'FST_REPLY_FROM_HTTP_REQUEST_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 const upstreamStart = Symbol('upstreamStart')
+/** The predict route as Fastify names it (request.routeOptions.url). */
+export const PREDICT_ROUTE = '/model/:id/predict'
 
 type TimedRequest = FastifyRequest & { [upstreamStart]?: number }
 
 export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOptions): Promise<void> {
   const registry = app.upstreams
-  const chooseTarget = opts.chooseTarget ?? ((_request, modelId, reg) => reg.pick(modelId))
+  const chooseTarget = opts.chooseTarget ?? createTargetChooser()
 
   app.addHook('onRequest', app.authenticate)
   app.removeAllContentTypeParsers()
@@ -75,6 +79,13 @@ export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOpt
       reply.send(err.cause)
       return
     }
+    // The client left mid-upload, or the server cut it for sending too slowly (REQUEST_TIMEOUT_MS):
+    // the upstream request fails with it, but the replica did nothing wrong and stays in rotation.
+    // Marking it down let any caller take a model offline by abandoning uploads.
+    if (request.raw.socket?.destroyed === true) {
+      reply.send(new commonProblems.RequestTimeout('The client closed the connection before the request arrived completely.', { cause: err }))
+      return
+    }
     const code = err.cause?.code ?? err.code ?? 'unknown'
     const model = target?.modelId ?? 'model'
     if (TIMEOUTS.has(code) || TIMEOUTS.has(err.code ?? '')) {
@@ -87,7 +98,7 @@ export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOpt
 
   await app.register(httpProxy, {
     upstream: '',
-    prefix: '/model/:id/predict',
+    prefix: PREDICT_ROUTE,
     rewritePrefix: '/predict',
     // '' rather than '/': exactly /model/:id/predict, without a trailing-slash twin.
     routes: [''],
@@ -108,10 +119,15 @@ export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOpt
         return (request as FastifyRequest).target?.replica ?? ''
       },
       rewriteRequestHeaders: (request, headers) => forwardHeaders(request as FastifyRequest, headers as Record<string, string>, { trustProxy: opts.trustProxy }),
-      onResponse (request, reply, res) {
+      onResponse (rawRequest, reply, res) {
+        const request = rawRequest as FastifyRequest
         const started = (request as TimedRequest)[upstreamStart]
-        if (started !== undefined) (request as FastifyRequest).logFields.upstreamMs = Math.round((performance.now() - started) * 100) / 100
-        reply.send(res.stream)
+        if (started !== undefined) request.logFields.upstreamMs = Math.round((performance.now() - started) * 100) / 100
+        if (request.target !== null) reply.header(VERSION_HEADER, request.target.version)
+        // A relayed problem's code, named by the service's kit (sendProblem), so the body is not read.
+        const code = (res as unknown as { headers: IncomingHttpHeaders }).headers[PROBLEM_CODE_HEADER]
+        if (typeof code === 'string' && code !== '') request.errCode = code
+        reply.send(countBytes(res.stream, request.logFields))
       },
       onError
     }

@@ -9,6 +9,7 @@ export const ProblemSchema = Type.Object({
   code: Type.String({ description: 'stable error code, listed in docs/errors.md' }),
   requestId: Type.Optional(Type.String()),
   knownModels: Type.Optional(Type.Array(Type.String(), { description: 'on MODEL_NOT_FOUND' })),
+  knownVersions: Type.Optional(Type.Array(Type.String(), { description: 'on MODEL_VERSION_NOT_FOUND' })),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: 'on BODY_INVALID' }))
 }, { additionalProperties: true, description: 'RFC 9457 problem details' })
 
@@ -59,6 +60,9 @@ export const predictSchema = {
   security: [{ bearer: [] as string[] }, { apiKey: [] as string[] }] as Array<Record<string, string[]>>,
   params: ModelIdParamsSchema,
   querystring: PredictQuerySchema,
+  headers: Type.Object({
+    'x-model-version': Type.Optional(Type.String({ description: 'pin this version of the model (the stable or the canary one); the response\'s x-model-version says which answered' }))
+  }),
   body: {
     content: {
       'application/json': { schema: PredictJsonBodySchema },
@@ -71,7 +75,7 @@ export const predictSchema = {
     400: problem('BODY_INVALID or IMAGE_MISSING (from the service)'),
     401: problem('AUTH_REQUIRED or AUTH_INVALID'),
     403: problem('FORBIDDEN_MODEL, or IMAGE_URL_FORBIDDEN (from the service)'),
-    404: problem('MODEL_NOT_FOUND, with knownModels'),
+    404: problem('MODEL_NOT_FOUND, with knownModels; MODEL_VERSION_NOT_FOUND, with knownVersions'),
     413: problem('PAYLOAD_TOO_LARGE (gateway limit) or IMAGE_TOO_LARGE (service)'),
     415: problem('IMAGE_UNSUPPORTED_TYPE (from the service)'),
     422: problem('IMAGE_UNDECODABLE (from the service)'),

@@ -42,6 +42,13 @@ interface ModelEntry {
   id: string
   stable: TrackEntry
   canary?: TrackEntry
+  /** The model's part of the file, to tell on reload whether it changed. */
+  source: string
+}
+
+export interface PickOptions {
+  /** Only replicas a health check found up: a canary gets no traffic before it is known ready. */
+  upOnly?: boolean
 }
 
 /** `http://h:1/` → `http://h:1` */
@@ -54,7 +61,7 @@ function trackEntry (track: Track, weight: number): TrackEntry {
 }
 
 function modelEntry (id: string, upstream: ModelUpstream): ModelEntry {
-  const entry: ModelEntry = { id, stable: trackEntry(upstream.stable, 100) }
+  const entry: ModelEntry = { id, stable: trackEntry(upstream.stable, 100), source: JSON.stringify(upstream) }
   if (upstream.canary !== undefined) entry.canary = trackEntry(upstream.canary, upstream.canary.weight)
   return entry
 }
@@ -72,9 +79,20 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
     this.update(file)
   }
 
-  /** Replaces the routing table; replicas that stay keep their health, new ones start unknown. */
-  update (file: UpstreamsFile): void {
-    this.#models = new Map(Object.entries(file.models).map(([id, upstream]) => [id, modelEntry(id, upstream)]))
+  /**
+   * Replaces the routing table and returns the ids of the models that changed (added, removed or
+   * edited). A model whose entry is unchanged keeps its state (round robin position); replicas that
+   * stay keep their health, new ones start unknown. Requests already routed are not touched.
+   */
+  update (file: UpstreamsFile): string[] {
+    const previous = this.#models
+    const changed = [...previous.keys()].filter((id) => file.models[id] === undefined)
+    this.#models = new Map(Object.entries(file.models).map(([id, upstream]) => {
+      const old = previous.get(id)
+      if (old !== undefined && old.source === JSON.stringify(upstream)) return [id, old]
+      changed.push(id)
+      return [id, modelEntry(id, upstream)]
+    }))
     const urls = new Set(this.replicaUrls())
     for (const url of this.#health.keys()) {
       if (!urls.has(url)) {
@@ -85,6 +103,7 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
     for (const url of urls) {
       if (!this.#health.has(url)) this.#health.set(url, { url, state: 'unknown', since: this.#now() })
     }
+    return changed
   }
 
   ids (): string[] {
@@ -115,6 +134,21 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
     return track === 'stable' ? model?.stable.version : model?.canary?.version
   }
 
+  /** The canary's version and share of traffic in percent, if the model has one. */
+  canary (id: string): { version: string, weight: number } | undefined {
+    const canary = this.#models.get(id)?.canary
+    return canary === undefined ? undefined : { version: canary.version, weight: canary.weight }
+  }
+
+  /** The versions a request may pin, stable first. */
+  versions (id: string): Array<{ track: TrackName, version: string }> {
+    const model = this.#models.get(id)
+    if (model === undefined) return []
+    const versions: Array<{ track: TrackName, version: string }> = [{ track: 'stable', version: model.stable.version }]
+    if (model.canary !== undefined) versions.push({ track: 'canary', version: model.canary.version })
+    return versions
+  }
+
   /** Replicas of a model's track with their health. */
   replicas (id: string, track: TrackName = 'stable'): ReplicaHealth[] {
     const model = this.#models.get(id)
@@ -128,16 +162,16 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
   }
 
   /**
-   * The replica for the next request to a model, round robin over the healthy ones (over the
-   * not-yet-checked ones while none is known healthy); undefined when every replica is down.
-   * Only the stable track is chosen here; canary routing chooses `track` before calling.
+   * The replica of a model's track for the next request, round robin over the healthy ones (over the
+   * not-yet-checked ones while none is known healthy, unless `upOnly`); undefined when none can
+   * serve. The track is chosen by the caller (routing/choose-target.ts).
    */
-  pick (id: string, track: TrackName = 'stable'): RouteTarget | undefined {
+  pick (id: string, track: TrackName = 'stable', opts: PickOptions = {}): RouteTarget | undefined {
     const model = this.#models.get(id)
     const entry = track === 'stable' ? model?.stable : model?.canary
     if (entry === undefined) return undefined
     const up = entry.replicas.filter((url) => this.#health.get(url)?.state === 'up')
-    const candidates = up.length > 0 ? up : entry.replicas.filter((url) => this.#health.get(url)?.state === 'unknown')
+    const candidates = up.length > 0 || opts.upOnly === true ? up : entry.replicas.filter((url) => this.#health.get(url)?.state === 'unknown')
     if (candidates.length === 0) return undefined
     const replica = candidates[entry.next++ % candidates.length] as string
     if (entry.next >= Number.MAX_SAFE_INTEGER) entry.next = 0

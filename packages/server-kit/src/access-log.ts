@@ -2,12 +2,15 @@ import fp from 'fastify-plugin'
 
 /** Fields a route or plugin adds to the request's one access-log line (see docs/logging.md). */
 export interface LogFields {
-  modelId?: string
-  modelVersion?: string
-  upstream?: string
-  upstreamMs?: number
-  principal?: { type: string, id: string }
+  modelId?: string | null
+  modelVersion?: string | null
+  upstream?: string | null
+  upstreamMs?: number | null
+  principal?: { type: string, id: string } | null
   rateLimited?: boolean
+  /** Set by whoever streams a body, where no Content-Length says it. */
+  bytesIn?: number
+  bytesOut?: number
   [field: string]: unknown
 }
 
@@ -42,9 +45,11 @@ export const accessLog = fp(async function accessLog (app) {
       responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
       clientIp: request.ip,
       bytesIn: byteCount(request.headers['content-length']) ?? 0,
-      bytesOut: byteCount(reply.getHeader('content-length')),
+      // A streamed answer has no Content-Length: its sender counts it into logFields.bytesOut.
+      bytesOut: byteCount(reply.getHeader('content-length')) ?? null,
       ...request.logFields,
-      errCode: request.errCode
+      // null rather than absent: dashboards get the same keys on every line.
+      errCode: request.errCode ?? null
     }
     if (statusCode >= 500) request.log.error(line, 'request completed')
     // Health probes come every second from the gateway and orchestrators: successful ones are debug.

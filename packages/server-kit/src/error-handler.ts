@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { NotFound } from './errors.ts'
-import { PROBLEM_CONTENT_TYPE, type ProblemError, problemBody } from './problem.ts'
+import { PROBLEM_CODE_HEADER, PROBLEM_CONTENT_TYPE, type ProblemError, problemBody } from './problem.ts'
 import { toProblem } from './to-problem.ts'
 
 export interface ErrorHandlerOptions {
@@ -24,6 +24,7 @@ export const errorHandler = fp<ErrorHandlerOptions>(async function errorHandler 
     this.request.errCode = problem.code
     return this.code(problem.status)
       .headers(problem.headers)
+      .header(PROBLEM_CODE_HEADER, problem.code)
       .type(PROBLEM_CONTENT_TYPE)
       .send(JSON.stringify(problemBody(problem, this.request.id, opts.typeBase)))
   })

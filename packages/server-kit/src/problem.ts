@@ -1,5 +1,7 @@
 // One error shape for every process: RFC 9457 application/problem+json with a stable `code`.
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
+/** Names the problem's code on every problem answer, so a proxy can log it without reading the body. */
+export const PROBLEM_CODE_HEADER = 'x-problem-code'
 const DEFAULT_TYPE_BASE = 'https://modelgate.dev/errors/'
 
 export interface Problem {

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
 import { accessLog } from './access-log.ts'
+import { clientErrorHandler, expectationFailed } from './client-error.ts'
 import { drain } from './drain.ts'
 import { type ErrorHandlerOptions, errorHandler } from './error-handler.ts'
 import { requestId, requestIdFrom } from './request-id.ts'
@@ -36,19 +37,27 @@ export function buildServer (opts: ServerOptions): App {
   const logger = opts.loggerInstance === undefined
     ? { loggerInstance: undefined, logger: { level: opts.logLevel ?? 'info', base: { service: opts.name }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } } }
     : { loggerInstance: opts.loggerInstance.child({ service: opts.name }) }
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000
   const app = Fastify({
     ...(logger.loggerInstance === undefined ? { logger: logger.logger } : { loggerInstance: logger.loggerInstance }),
     genReqId: requestIdFrom,
     // Fastify's own per-request lines are off: the access log writes one line with our fields.
     logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    requestTimeout,
+    // Node derives headersTimeout (60 s) when the server is made, before Fastify sets requestTimeout;
+    // a headersTimeout above requestTimeout silently turns the request timeout off, so a body sent a
+    // byte at a time was never cut. Node checks the timeouts every connectionsCheckingInterval (30 s
+    // by default): once a second cuts a slow client within a second of its time.
+    http: { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    clientErrorHandler,
     connectionTimeout: 0,
     keepAliveTimeout: 72_000,
     return503OnClosing: false, // drain.ts answers instead, as problem+json
     trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.server.on('checkExpectation', expectationFailed)
   app.register(requestId)
   app.register(accessLog)
   app.register(errorHandler, { mapError: opts.mapError, typeBase: opts.typeBase })

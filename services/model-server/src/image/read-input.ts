@@ -1,3 +1,4 @@
+import { isProblemError } from '@modelgate/server-kit'
 import type { FastifyRequest } from 'fastify'
 import { BodyInvalid, ImageMissing, ImageTooLarge } from '../errors.ts'
 
@@ -35,6 +36,20 @@ function fromJson (body: JsonBody): PredictInput {
 }
 
 async function fromMultipart (request: FastifyRequest, maxBytes: number): Promise<PredictInput> {
+  try {
+    return await readParts(request, maxBytes)
+  } catch (err) {
+    // @fastify/multipart's own errors carry a status (413 for limits); the form parser's do not: a form
+    // without a boundary, cut short, or never containing its boundary is the client's fault, not a 500.
+    if (isProblemError(err) || typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new BodyInvalid(`The multipart body cannot be read (${reason.slice(0, 100)}).`, {
+      extra: { errors: [{ path: 'body', message: 'must be multipart/form-data with an "image" file' }] }
+    })
+  }
+}
+
+async function readParts (request: FastifyRequest, maxBytes: number): Promise<PredictInput> {
   let bytes: Buffer | undefined
   let topk: number | undefined
   for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 4, fieldSize: 1024 } })) {

@@ -1,0 +1,136 @@
+// `pnpm bench:gateway`: what the gateway costs, side by side in one run. In front of a trivial upstream
+// (bench/trivial-upstream.ts): directly, through the full gateway (API key, rate limits, access log to
+// a file), through a bare @fastify/http-proxy and through nginx; then a real model service (resnet-int8)
+// directly and through the gateway. Saturation by autocannon; latency at a fixed rate by an open loop.
+// Loopback only; every load is bounded in time and count. Prints a table and writes it into docs/benchmarks.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { type Running, childPids, cpuMs, isOk, startGateway, startScript, track, waitUntil } from './gateway-processes.ts'
+import { createPoster } from './http-client.ts'
+import { fmt, replaceSection } from './measure.ts'
+import { startNginx } from './nginx.ts'
+import { runPaced } from './paced-load.ts'
+import { freePort, startService } from './processes.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const RATE = Number(process.env.BENCH_RATE ?? 1000)
+const MODEL_CONNECTIONS = Number(process.env.BENCH_MODEL_CONNECTIONS ?? 8)
+const MODEL_RATE = Number(process.env.BENCH_MODEL_RATE ?? 20)
+// Rounds over every target, each figure the best of them: other work on a shared machine only slows.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+const MODELS_DIR = process.env.MODELS_DIR ?? fileURLToPath(new URL('../../shared/models/', import.meta.url))
+const PHOTO = readFileSync(fileURLToPath(new URL('../../shared/images/cat_720p.jpg', import.meta.url)))
+const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url))
+const JSON_BODY = Buffer.from('{"url":"http://127.0.0.1:1/cat.jpg"}')
+
+interface Row { upstream: string, path: string, perSecond: number, cpuUs: number, p50Ms: number, p99Ms: number, rate: number, errors: number }
+const rows: Row[] = []
+
+/** `pid`: the process whose CPU time per request is reported (the proxy, or the upstream itself when direct). */
+async function measure (upstream: string, path: string, url: string, pid: number, opts: { body: Buffer, headers: Record<string, string>, connections: number, rate: number }): Promise<void> {
+  const client = createPoster(url, opts.connections)
+  if (await client.post(opts.body, opts.headers) !== 200) throw new Error(`${path}: ${url} does not answer 200`)
+  const load = async (seconds: number): Promise<autocannon.Result> => await autocannon({
+    url, method: 'POST', headers: opts.headers, body: opts.body, connections: opts.connections, pipelining: 1, duration: seconds, maxOverallRequests: 5_000_000
+  })
+  await load(1)
+  const cpuBefore = cpuMs(pid)
+  const saturated = await load(SECONDS)
+  const cpuUs = (cpuMs(pid) - cpuBefore) * 1000 / Math.max(1, saturated['2xx'])
+  const paced = await runPaced(async () => (await client.post(opts.body, opts.headers)) === 200, { rate: opts.rate, seconds: SECONDS, maxInFlight: opts.connections * 4 })
+  client.close()
+  const row = {
+    upstream,
+    path,
+    rate: opts.rate,
+    perSecond: saturated['2xx'] / saturated.duration,
+    cpuUs,
+    p50Ms: paced.p50Ms,
+    p99Ms: paced.p99Ms,
+    errors: saturated.non2xx + saturated.errors + saturated.timeouts + paced.errors
+  }
+  const best = rows.find((r) => r.upstream === upstream && r.path === path)
+  if (best === undefined) rows.push({ ...row })
+  else Object.assign(best, { perSecond: Math.max(best.perSecond, row.perSecond), cpuUs: Math.min(best.cpuUs, row.cpuUs), p50Ms: Math.min(best.p50Ms, row.p50Ms), p99Ms: Math.min(best.p99Ms, row.p99Ms), errors: best.errors + row.errors })
+  console.error(`${upstream.padEnd(18)} ${path.padEnd(34)} ${fmt(row.perSecond, 0).padStart(7)} req/s  ${fmt(row.cpuUs, 0).padStart(5)} µs CPU/req   at ${opts.rate}/s: p50 ${fmt(row.p50Ms, 2)} ms  p99 ${fmt(row.p99Ms, 2)} ms${row.errors > 0 ? `  errors ${row.errors}` : ''}`)
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'mg-bench-gateway-'))
+const running: Array<Pick<Running, 'stop'>> = []
+let logLines = 0
+try {
+  const upstream = await startScript('trivial-upstream.ts', {}, '/readyz')
+  running.push(upstream)
+  const model = await startService('resnet-int8', `${MODELS_DIR}resnet-int8`)
+  running.push(model)
+  const gateway = await startGateway(join(tmp, 'gateway'), {
+    models: { echo: { stable: { version: '1.0.0', replicas: [upstream.url] } }, 'resnet-int8': { stable: { version: '2.0.0', replicas: [model.url] } } }
+  })
+  running.push(gateway)
+  const jsonPost = { method: 'POST', body: JSON_BODY, headers: { 'content-type': 'application/json' } }
+  const bare = await startScript('bare-proxy.ts', { UPSTREAM: upstream.url }, '/model/echo/predict', jsonPost)
+  running.push(bare)
+  const nginxPort = await freePort()
+  const nginx = await startNginx(join(tmp, 'nginx'), nginxPort, upstream.port)
+  running.push({ stop: track(nginx.child) })
+  const nginxUrl = `http://127.0.0.1:${nginxPort}`
+  await waitUntil('nginx', nginx.child, async () => await isOk(`${nginxUrl}/model/echo/predict`, jsonPost))
+  const nginxWorker = childPids(nginx.child.pid ?? 0)[0] ?? nginx.child.pid ?? 0
+  const modelPid = model.child.pid ?? 0
+
+  const trivial = { body: JSON_BODY, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, rate: RATE }
+  const key = { 'x-api-key': gateway.key }
+  const real = { body: PHOTO, headers: { 'content-type': 'image/jpeg' }, connections: MODEL_CONNECTIONS, rate: MODEL_RATE }
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.error(`round ${round} of ${ROUNDS}`)
+    await measure('trivial upstream', 'direct', `${upstream.url}/predict`, upstream.pid, trivial)
+    await measure('trivial upstream', 'gateway (key, limits, logs)', `${gateway.url}/model/echo/predict`, gateway.pid, { ...trivial, headers: { ...trivial.headers, ...key } })
+    await measure('trivial upstream', 'bare @fastify/http-proxy', `${bare.url}/model/echo/predict`, bare.pid, trivial)
+    await measure('trivial upstream', 'nginx (keep-alive)', `${nginxUrl}/model/echo/predict`, nginxWorker, trivial)
+    await measure('resnet-int8', 'direct', `${model.url}/predict`, modelPid, real)
+    await measure('resnet-int8', 'gateway (key, limits, logs)', `${gateway.url}/model/resnet-int8/predict`, gateway.pid, { ...real, headers: { ...real.headers, ...key } })
+  }
+  logLines = readFileSync(gateway.logFile, 'utf8').split('\n').filter((l) => l.includes('"request completed"')).length
+} finally {
+  for (const p of running.reverse()) await p.stop().catch(() => {})
+  rmSync(tmp, { recursive: true, force: true })
+}
+
+const row = (upstream: string, path: string): Row => rows.find((r) => r.upstream === upstream && r.path.startsWith(path))!
+const direct = row('trivial upstream', 'direct')
+const gw = row('trivial upstream', 'gateway')
+const bare = row('trivial upstream', 'bare')
+const nginx = row('trivial upstream', 'nginx')
+const ratio = (a: number, b: number): string => `${fmt(a / b, 2)}x`
+const plus = (n: number): string => `${n >= 0 ? '+' : ''}${fmt(n, 2)} ms`
+const verdict = (ok: boolean): string => ok ? 'met' : 'not met'
+const lines = [
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm bench:gateway\` (Node ${process.versions.node}, ${cpus().length} cores, every process on this one machine, loopback).`,
+  `${ROUNDS} rounds over every target; each figure is the best of its rounds, errors are summed. ` +
+  `req/s: at saturation, autocannon in the benchmark's process, ${CONNECTIONS} connections (${MODEL_CONNECTIONS} for resnet-int8), ${SECONDS} s. ` +
+  'CPU µs/req: CPU time (/proc) the proxy process (or, direct, the upstream) used per request during that run: less sensitive to other load than req/s. ' +
+  `p50/p99: at a fixed ${RATE} req/s (${MODEL_RATE} for resnet-int8), an open loop timing each request in fractions of a ms, ${SECONDS} s. ` +
+  'Each proxy is one process (nginx: one worker); the gateway checks an API key, applies its rate limits and writes one JSON log line per request to a file ' +
+  `(${logLines} lines this run). The load generator shares the cores with what it measures, and the machine is shared: figures are noisy, compare ratios.`,
+  '',
+  '| upstream | path | req/s | CPU µs/req | p50 ms | p99 ms | errors |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.upstream} | ${r.path} | ${fmt(r.perSecond, 0)} | ${fmt(r.cpuUs, 0)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors} |`),
+  '',
+  '| goal (issue 5) | measured | |',
+  '| --- | --- | --- |',
+  `| gateway adds at most 0.5 ms at p50 at ${RATE} req/s | ${plus(gw.p50Ms - direct.p50Ms)} | ${verdict(gw.p50Ms - direct.p50Ms <= 0.5)} |`,
+  `| gateway adds at most 2 ms at p99 at ${RATE} req/s | ${plus(gw.p99Ms - direct.p99Ms)} | ${verdict(gw.p99Ms - direct.p99Ms <= 2)} |`,
+  `| gateway reaches the bare proxy's req/s | ${ratio(gw.perSecond, bare.perSecond)} | ${verdict(gw.perSecond >= bare.perSecond)} |`,
+  `| gateway reaches half of nginx's req/s | ${ratio(gw.perSecond, nginx.perSecond)} of nginx | ${verdict(gw.perSecond >= nginx.perSecond / 2)} |`,
+  `| (reference) bare proxy vs nginx: 0.28x measured beforehand with wrk | ${ratio(bare.perSecond, nginx.perSecond)} | |`,
+  `| (reference) bare proxy adds 0.8 ms at p50, measured beforehand | ${plus(bare.p50Ms - direct.p50Ms)} | |`,
+  `| (reference) CPU per request, gateway vs bare proxy | ${fmt(gw.cpuUs, 0)} vs ${fmt(bare.cpuUs, 0)} µs (${ratio(gw.cpuUs, bare.cpuUs)}) | |`
+]
+const section = `## Gateway (\`pnpm bench:gateway\`)\n\n${lines.join('\n')}`
+console.log(`\n${section}\n`)
+writeFileSync(DOC, replaceSection(readFileSync(DOC, 'utf8'), 'bench-gateway', section))

@@ -1,0 +1,113 @@
+// Per-model request statistics over the last few minutes for GET /ops/summary, kept in process: a
+// ring of fixed 10-second buckets per model, each with counters and a fixed-size latency histogram,
+// so memory stays bounded whatever the traffic.
+import { type LatencyHistogram, addLatency, createHistogram, mergeHistogram, quantile, resetHistogram } from './latency-histogram.ts'
+
+export const BUCKET_SECONDS = 10
+export const WINDOW_SECONDS = 300
+
+export interface Outcome {
+  statusCode: number
+  /** Whole response time; only for requests routed to a version (refusals before that would skew it). */
+  latencyMs?: number
+}
+
+interface Bucket {
+  /** Epoch seconds of the bucket's start; -1 while unused. */
+  start: number
+  requests: number
+  errors: number
+  rateLimited: number
+  latency: LatencyHistogram
+}
+
+export interface SeriesPoint { t: number, requests: number, errors: number, rateLimited: number, p95Ms: number | null }
+
+export interface ModelWindow {
+  requests: number
+  requestsPerSecond: number
+  errorRate: number
+  rateLimited: number
+  latencyMs: { p50: number | null, p95: number | null, p99: number | null }
+  /** Every bucket of the window, oldest first, empty ones included. */
+  series: SeriesPoint[]
+}
+
+const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits
+
+export class OpsWindow {
+  readonly windowSeconds = WINDOW_SECONDS
+  #slots = WINDOW_SECONDS / BUCKET_SECONDS
+  #rings = new Map<string, Bucket[]>()
+  #now: () => number
+  #startedAt: number
+
+  constructor (now: () => number = Date.now) {
+    this.#now = now
+    this.#startedAt = now()
+  }
+
+  #bucketStart (ms: number): number {
+    return Math.floor(ms / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS
+  }
+
+  record (modelId: string, outcome: Outcome): void {
+    let ring = this.#rings.get(modelId)
+    if (ring === undefined) {
+      ring = Array.from({ length: this.#slots }, () => ({ start: -1, requests: 0, errors: 0, rateLimited: 0, latency: createHistogram() }))
+      this.#rings.set(modelId, ring)
+    }
+    const start = this.#bucketStart(this.#now())
+    const bucket = ring[(start / BUCKET_SECONDS) % this.#slots]!
+    if (bucket.start !== start) {
+      bucket.start = start
+      bucket.requests = bucket.errors = bucket.rateLimited = 0
+      resetHistogram(bucket.latency)
+    }
+    bucket.requests++
+    if (outcome.statusCode >= 500) bucket.errors++
+    if (outcome.statusCode === 429) bucket.rateLimited++
+    if (outcome.latencyMs !== undefined) addLatency(bucket.latency, outcome.latencyMs)
+  }
+
+  /** Drops the statistics of models no longer served. */
+  retain (modelIds: string[]): void {
+    const keep = new Set(modelIds)
+    for (const id of this.#rings.keys()) if (!keep.has(id)) this.#rings.delete(id)
+  }
+
+  summarize (modelId: string): ModelWindow {
+    const now = this.#now()
+    const current = this.#bucketStart(now)
+    const ring = this.#rings.get(modelId)
+    const total = createHistogram()
+    const series: SeriesPoint[] = []
+    let requests = 0
+    let errors = 0
+    let rateLimited = 0
+    for (let i = this.#slots - 1; i >= 0; i--) {
+      const t = current - i * BUCKET_SECONDS
+      const bucket = ring?.[(t / BUCKET_SECONDS) % this.#slots]
+      if (bucket === undefined || bucket.start !== t) {
+        series.push({ t, requests: 0, errors: 0, rateLimited: 0, p95Ms: null })
+        continue
+      }
+      requests += bucket.requests
+      errors += bucket.errors
+      rateLimited += bucket.rateLimited
+      mergeHistogram(total, bucket.latency)
+      series.push({ t, requests: bucket.requests, errors: bucket.errors, rateLimited: bucket.rateLimited, p95Ms: quantile(bucket.latency, 0.95) })
+    }
+    // The buckets span 290 s and part of the current one; a gateway up for less divides by its uptime.
+    const span = now / 1000 - (current - (this.#slots - 1) * BUCKET_SECONDS)
+    const seconds = Math.max(1, Math.min(span, (now - this.#startedAt) / 1000))
+    return {
+      requests,
+      requestsPerSecond: round(requests / seconds, 2),
+      errorRate: requests === 0 ? 0 : round(errors / requests, 4),
+      rateLimited,
+      latencyMs: { p50: quantile(total, 0.5), p95: quantile(total, 0.95), p99: quantile(total, 0.99) },
+      series
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// The ops dashboards' numbers: Prometheus metrics on GET /metrics (admin only) and the in-process
+// ops window behind GET /ops/summary, both fed from one observation per finished request.
+import { metrics } from '@modelgate/server-kit'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { OpsWindow } from '../ops/ops-window.ts'
+import { PREDICT_ROUTE } from '../routes/predict.ts'
+import type { UpstreamRegistry } from '../upstreams/registry.ts'
+import { requestModelId } from './request-log.ts'
+
+export interface GatewayMetricsOptions {
+  registry: Registry
+  now?: () => number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Per-model request statistics over the last minutes (GET /ops/summary). */
+    opsWindow: OpsWindow
+  }
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+type AsyncHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
+/** Gauges read from the routing table when /metrics is scraped. */
+function routingGauges (registry: Registry, upstreams: UpstreamRegistry): Array<Gauge<string>> {
+  const up = new Gauge({
+    name: 'gateway_upstream_up',
+    help: 'Replica health from the last /readyz check: 1 up, 0 down or not yet checked',
+    labelNames: ['model', 'track', 'version', 'upstream'] as const,
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const id of upstreams.ids()) {
+        for (const track of ['stable', 'canary'] as const) {
+          const version = upstreams.version(id, track)
+          if (version === undefined) continue
+          for (const r of upstreams.replicas(id, track)) this.set({ model: id, track, version, upstream: r.url }, r.state === 'up' ? 1 : 0)
+        }
+      }
+    }
+  })
+  const weight = new Gauge({
+    name: 'gateway_canary_weight_percent',
+    help: 'Share of a model\'s traffic routed to its canary, as configured',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const id of upstreams.ids()) {
+        const canary = upstreams.canary(id)
+        if (canary !== undefined) this.set({ model: id, version: canary.version }, canary.weight)
+      }
+    }
+  })
+  return [up, weight]
+}
+
+export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMetrics (app, opts) {
+  const registry = opts.registry
+  const window = new OpsWindow(opts.now)
+  app.decorate('opsWindow', window)
+
+  // The kit's GET /metrics, behind an admin credential: labels name models, versions and replicas.
+  const authenticate = app.authenticate as unknown as AsyncHook
+  const requireAdmin = app.requireAdmin as unknown as AsyncHook
+  await app.register(metrics, {
+    registry,
+    authorize: async (request, reply) => {
+      await authenticate(request, reply)
+      await requireAdmin(request, reply)
+    }
+  })
+
+  const registers = { registers: [registry] }
+  const requests = new Counter({ ...registers, name: 'gateway_requests_total', help: 'Predict requests by model, status and principal type (model "" when the id is unknown)', labelNames: ['model', 'status', 'principal_type'] as const })
+  const routed = new Counter({ ...registers, name: 'gateway_routed_requests_total', help: 'Predict requests routed to a model version, by model, version and track: the canary share', labelNames: ['model', 'version', 'track'] as const })
+  const rateLimited = new Counter({ ...registers, name: 'gateway_rate_limited_total', help: '429 answers by model ("" off the predict route) and principal type', labelNames: ['model', 'principal_type'] as const })
+  const duration = new Histogram({ ...registers, name: 'gateway_request_duration_seconds', help: 'Whole response time of predict requests routed to a model version (refusals before routing excluded)', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
+  const upstreamDuration = new Histogram({ ...registers, name: 'gateway_upstream_duration_seconds', help: 'From sending a predict request to a model service to its response headers', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
+  routingGauges(registry, app.upstreams)
+
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode
+    const principalType = request.principal?.type ?? 'anonymous'
+    const modelId = requestModelId(request)
+    if (status === 429) rateLimited.inc({ model: modelId ?? '', principal_type: principalType })
+    if (request.routeOptions.url !== PREDICT_ROUTE) return
+    requests.inc({ model: modelId ?? '', status: String(status), principal_type: principalType })
+    if (modelId === null) return
+    const target = request.target
+    if (target === null) {
+      window.record(modelId, { statusCode: status })
+      return
+    }
+    const labels = { model: modelId, version: target.version }
+    routed.inc({ ...labels, track: target.track })
+    duration.observe(labels, reply.elapsedTime / 1000)
+    const upstreamMs = request.logFields.upstreamMs
+    if (typeof upstreamMs === 'number') upstreamDuration.observe(labels, upstreamMs / 1000)
+    window.record(modelId, { statusCode: status, latencyMs: reply.elapsedTime })
+  })
+}, { name: 'gateway-metrics', fastify: '5.x', dependencies: ['auth', 'upstreams', 'request-log'] })

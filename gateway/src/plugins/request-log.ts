@@ -1,0 +1,29 @@
+// The gateway's fields on the kit's one access line per request (docs/logging.md, the dashboards'
+// contract): every line carries every field, null where it does not apply.
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { PREDICT_ROUTE } from '../routes/predict.ts'
+
+/** The known model a predict request names, even when it was refused before being routed (401, 429). */
+export function requestModelId (request: FastifyRequest): string | null {
+  if (typeof request.logFields.modelId === 'string') return request.logFields.modelId
+  if (request.routeOptions.url !== PREDICT_ROUTE) return null
+  const id = (request.params as { id?: unknown } | undefined)?.id
+  // Only ids in the routing table: a client must not make up log values and metric labels.
+  return typeof id === 'string' && request.server.upstreams.has(id) ? id : null
+}
+
+const DEFAULTS = Object.entries({ modelId: null, modelVersion: null, upstream: null, upstreamMs: null, principal: null, rateLimited: false })
+
+export const requestLog = fp(async function requestLog (app) {
+  app.addHook('onRequest', async (request) => {
+    const fields = request.logFields
+    for (const [name, value] of DEFAULTS) fields[name] ??= value
+  })
+  // onSend, not onResponse: the kit writes the line in its own onResponse hook, which runs first.
+  app.addHook('onSend', async (request, reply) => {
+    const fields = request.logFields
+    fields.modelId = requestModelId(request)
+    fields.rateLimited = fields.rateLimited === true || reply.statusCode === 429
+  })
+}, { name: 'request-log', fastify: '5.x', dependencies: ['access-log', 'upstreams'] })

@@ -1,0 +1,48 @@
+// Which version of a model serves a request: the one the client pins with `x-model-version`, else
+// the canary for its share of traffic (only while a health check has found a canary replica up),
+// else the stable version.
+import type { FastifyRequest } from 'fastify'
+import { ModelVersionNotFound } from '../errors.ts'
+import type { RouteTarget, UpstreamRegistry } from '../upstreams/registry.ts'
+
+export const VERSION_HEADER = 'x-model-version'
+
+export interface TargetChooserOptions {
+  /** A number in [0, 1); tests pass a seeded one. */
+  random?: () => number
+}
+
+export type ChooseTarget = (request: FastifyRequest, modelId: string, registry: UpstreamRegistry) => RouteTarget | undefined
+
+/** The version a request pins, if any; several headers or an empty one pin nothing valid. */
+export function pinnedVersion (request: FastifyRequest): string | undefined {
+  const value = request.headers[VERSION_HEADER]
+  if (value === undefined) return undefined
+  return Array.isArray(value) ? value.join(',') : value.trim()
+}
+
+/** Builds the `chooseTarget` of the predict route. */
+export function createTargetChooser (opts: TargetChooserOptions = {}): ChooseTarget {
+  const random = opts.random ?? Math.random
+  return function chooseTarget (request, modelId, registry) {
+    const pinned = pinnedVersion(request)
+    if (pinned !== undefined) {
+      const versions = registry.versions(modelId)
+      const match = versions.find((v) => v.version === pinned)
+      if (match === undefined) {
+        const known = versions.map((v) => v.version)
+        throw new ModelVersionNotFound(`Model "${modelId}" has no version "${pinned}" (it has: ${known.join(', ')}).`, {
+          extra: { knownVersions: known }
+        })
+      }
+      return registry.pick(modelId, match.track)
+    }
+    const canary = registry.canary(modelId)
+    // weight is a percentage; random() < 1, so weight 0 never and weight 100 always picks the canary.
+    if (canary !== undefined && canary.weight > 0 && random() * 100 < canary.weight) {
+      const target = registry.pick(modelId, 'canary', { upOnly: true })
+      if (target !== undefined) return target
+    }
+    return registry.pick(modelId, 'stable')
+  }
+}

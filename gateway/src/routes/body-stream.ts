@@ -2,8 +2,8 @@
 // only applies to bodies it reads itself, so the limit is enforced on the stream instead (a declared
 // Content-Length over it is refused before any byte is read).
 import type { IncomingMessage } from 'node:http'
-import { Transform, type TransformCallback } from 'node:stream'
-import type { FastifyRequest } from 'fastify'
+import { Readable, Transform, type TransformCallback } from 'node:stream'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { PayloadTooLarge } from '../errors.ts'
 
 function tooLarge (maxBytes: number): InstanceType<typeof PayloadTooLarge> {
@@ -33,4 +33,16 @@ export function streamBodyParser (maxBytes: number) {
     payload.on('error', (err) => limited.destroy(err))
     done(null, payload.pipe(limited))
   }
+}
+
+/**
+ * When an answer goes out before the body was read (a refusal: unknown model, forbidden, every
+ * replica down), the unread rest would stall the kept-alive connection's next request: read and
+ * drop it. A body already cut for its size cannot be drained: that connection is closed instead.
+ */
+export function discardUnreadBody (request: FastifyRequest, reply: FastifyReply): void {
+  const body = request.body
+  if (!(body instanceof Readable) || body.readableEnded) return
+  if (body.destroyed) reply.header('connection', 'close')
+  else body.resume()
 }

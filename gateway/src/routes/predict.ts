@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { mayCallModel } from '../auth/principal.ts'
 import { ForbiddenModel, ModelNotFound, ModelUnavailable, UpstreamFailed, UpstreamTimeout } from '../errors.ts'
 import { type ChooseTarget, VERSION_HEADER, createTargetChooser } from '../routing/choose-target.ts'
-import { streamBodyParser } from './body-stream.ts'
+import { discardUnreadBody, streamBodyParser } from './body-stream.ts'
 import { countBytes } from './count-bytes.ts'
 import { forwardHeaders } from './forward-headers.ts'
 import { predictSchema } from './schemas.ts'
@@ -41,6 +41,7 @@ export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOpt
   app.addHook('onRequest', app.authenticate)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', streamBodyParser(opts.maxBodyBytes))
+  app.addHook('onSend', async (request, reply) => { discardUnreadBody(request, reply) })
   // @fastify/http-proxy's routes take no schema: add it here, for /openapi.json. Validation is the
   // service's job (the body is a stream here), so the route's validator accepts everything.
   app.addHook('onRoute', (route) => {

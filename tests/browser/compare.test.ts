@@ -29,7 +29,7 @@ async function compareCat (viewport?: { width: number, height: number }) {
 
 describe('compare all', () => {
   it('runs the image through every model that is up and shows answers, versions and latencies side by side', async () => {
-    const before = platform.gateway.served.length
+    const before = platform.predictCalls().length
     const watched = await compareCat()
     const { page } = watched
     const cards = page.locator('.compare__grid .result-card')
@@ -44,7 +44,7 @@ describe('compare all', () => {
     await expect(page.locator('.compare__summary').textContent()).resolves.toMatch(/ResNet-56 \(CIFAR-10\) and ResNet-56 int8 \(CIFAR-10\) agree: cat/)
     await expect(page.locator('.badge', { hasText: 'Fastest' }).count()).resolves.toBe(1)
     // One call per model that is up; the model that is down is not asked.
-    expect(platform.gateway.served.slice(before).map((s) => s.modelId).sort()).toEqual(['mobilenet', 'resnet', 'resnet-int8'])
+    await expect.poll(() => platform.predictCalls().slice(before).map((c) => c.modelId).sort()).toEqual(['mobilenet', 'resnet', 'resnet-int8'])
     await screenshot(page, 'compare')
     expectNoPageProblems(watched)
   })

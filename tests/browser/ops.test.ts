@@ -1,9 +1,10 @@
 // /ops: the admin key stays in the tab, and the summary shows the requests the page just made.
+import { readFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { SHARED_IMAGES } from '../helpers/spawn.ts'
 import { expectNoPageProblems, launchBrowser, openPage, screenshot } from './browser.ts'
-import { ADMIN_KEY, type Platform, startPlatform } from './platform.ts'
+import { DOWN_MODEL, type Platform, startPlatform } from './platform.ts'
 
 let platform: Platform
 let browser: Browser
@@ -21,14 +22,14 @@ async function classify (page: Page, id: string, file: string | { name: string, 
   const clear = page.getByRole('button', { name: 'Clear' })
   if (await clear.isVisible()) await clear.click()
   await page.locator(`label[for="model-${id}"]`).click()
-  const before = platform.gateway.served.length
+  const before = platform.predictCalls().length
   await page.locator('input[type=file]').setInputFiles(file)
-  await expect.poll(() => platform.gateway.served.length).toBe(before + 1)
+  await expect.poll(() => platform.predictCalls().length).toBe(before + 1)
   await page.locator(`.result-card[data-model="${id}"]:not(.result-card--loading)`).waitFor()
 }
 
 describe('ops page', () => {
-  it('asks for the admin key, refuses a wrong one in words, then shows the requests just made', async () => {
+  it('asks for the admin key, refuses a wrong key and a non-admin key in words, then shows the requests just made', async () => {
     const watched = await openPage(browser, platform.webUrl)
     onTestFinished(async () => { await watched.context.close() })
     const { page } = watched
@@ -39,28 +40,50 @@ describe('ops page', () => {
     await classify(page, 'resnet', `${SHARED_IMAGES}owl.jpg`)
     await classify(page, 'resnet-int8', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') })
 
+    // A call to the model that is down, with an API key: the gateway answers 503 itself.
+    const down = await fetch(`${platform.gateway.url}/model/${DOWN_MODEL}/predict`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.userKey}`, 'content-type': 'image/jpeg' },
+      body: readFileSync(cat)
+    })
+    await expect(down.json()).resolves.toMatchObject({ status: 503, code: 'MODEL_UNAVAILABLE' })
+    await expect.poll(() => platform.predictCalls().length).toBe(5)
+
     await page.getByRole('link', { name: 'Operations' }).click()
     await expect(page.locator('h1').textContent()).resolves.toBe('Operations')
+    const refusal = page.locator('[role=alert]')
     await page.getByLabel('Admin API key').fill('mg_wrong_key')
     await page.getByRole('button', { name: 'Open dashboard' }).click()
-    await expect(page.locator('[role=alert] .notice__headline').textContent()).resolves.toBe('That key was not accepted.')
-    await expect(page.locator('[role=alert] .notice__detail').textContent()).resolves.toBe('This endpoint needs an admin API key.')
+    await expect(refusal.locator('.notice__headline').textContent()).resolves.toBe('That key was not accepted.')
+    await expect(refusal.locator('.notice__detail').textContent()).resolves.toBe('The API key is malformed.')
+    await page.getByLabel('Admin API key').fill(platform.userKey)
+    await page.getByRole('button', { name: 'Open dashboard' }).click()
+    await expect.poll(async () => await refusal.locator('.notice__detail').textContent()).toBe('This route needs an admin key.')
+    await screenshot(page, 'ops-key-refused')
 
-    await page.getByLabel('Admin API key').fill(ADMIN_KEY)
+    await page.getByLabel('Admin API key').fill(platform.adminKey)
     await page.getByRole('button', { name: 'Open dashboard' }).click()
     await page.locator('.ops-card').first().waitFor()
     const card = (id: string) => page.locator(`.ops-card[data-model="${id}"]`)
-    await expect(page.getByTestId('total-requests').textContent()).resolves.toBe(String(platform.gateway.served.length))
+    const stat = (id: string, label: string) => card(id).locator('.stat', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
+    // The gateway counts a request when its answer has gone: the dashboard may need one more refresh.
+    await expect.poll(async () => await page.getByTestId('total-requests').textContent(), { timeout: 15_000 }).toBe('5')
     await expect(card('resnet').locator('.stat__note').first().textContent()).resolves.toBe('2 requests')
     await expect(card('mobilenet').locator('.stat__note').first().textContent()).resolves.toBe('1 request')
-    await expect(card('resnet-int8').locator('.stat--bad dd').textContent()).resolves.toBe('100%')
+    // A file that is not an image is the caller's mistake (415), not an error of the platform.
+    await expect(card('resnet-int8').locator('.stat__note').first().textContent()).resolves.toBe('1 request')
+    await expect(stat('resnet-int8', 'Errors').locator('dd').textContent()).resolves.toBe('0%')
+    await expect(stat(DOWN_MODEL, 'Errors').getAttribute('class')).resolves.toMatch(/stat--bad/)
+    await expect(stat(DOWN_MODEL, 'Errors').locator('dd').textContent()).resolves.toBe('100%')
+    await expect(stat('mobilenet', 'Rate limited').locator('dd').textContent()).resolves.toBe('0429 answers')
+    await expect(card(DOWN_MODEL).locator('.pill').textContent()).resolves.toBe('0/1 replicas healthy')
     await expect(card('resnet').locator('.versions').textContent()).resolves.toMatch(/stable 2\.0\.0.*canary 1\.0\.0 · 10% of traffic/)
-    await expect(card('efficientnet').locator('.pill').textContent()).resolves.toBe('0/1 replicas healthy')
+    await expect(card('resnet').locator('.pill').textContent()).resolves.toBe('2/2 replicas healthy')
     await expect(card('mobilenet').locator('.chart svg rect.chart__bar').count()).resolves.toBeGreaterThan(0)
 
     // The key lives in this tab's sessionStorage only.
-    await expect(page.evaluate('sessionStorage.getItem(\'modelgate.adminKey\')')).resolves.toBe(ADMIN_KEY)
-    await expect(page.evaluate('JSON.stringify(localStorage)')).resolves.not.toContain(ADMIN_KEY)
+    await expect(page.evaluate('sessionStorage.getItem(\'modelgate.adminKey\')')).resolves.toBe(platform.adminKey)
+    await expect(page.evaluate('JSON.stringify(localStorage)')).resolves.not.toContain(platform.adminKey)
     await screenshot(page, 'ops')
 
     // Another browser asks again.
@@ -76,7 +99,7 @@ describe('ops page', () => {
     const watched = await openPage(browser, `${platform.webUrl}/ops`, { width: 360, height: 780 })
     onTestFinished(async () => { await watched.context.close() })
     const { page } = watched
-    await page.getByLabel('Admin API key').fill(ADMIN_KEY)
+    await page.getByLabel('Admin API key').fill(platform.adminKey)
     await page.keyboard.press('Enter')
     const total = page.getByTestId('total-requests')
     await total.waitFor()

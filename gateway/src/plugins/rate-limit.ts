@@ -64,7 +64,7 @@ export const rateLimits = fp<Partial<RateLimitOptions>>(async function rateLimit
       : { store: redisStore({ redis: opts.redis, failureMode: opts.redisFailure, log: app.log }), skipOnError: opts.redisFailure === 'open' }),
     errorResponseBuilder (request, context) {
       request.logFields.rateLimited = true
-      return new RateLimited(`Over the limit of ${context.max} requests a minute for ${whose(request)}; retry in ${context.after}.`, {
+      return new RateLimited(`Over the limit of ${context.max} ${context.max === 1 ? 'request' : 'requests'} a minute for ${whose(request)}; retry in ${context.after}.`, {
         extra: { limit: context.max, scope: request.routeOptions.url === '/auth/session' ? 'session-mint' : 'principal' }
       })
     }

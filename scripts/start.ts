@@ -81,7 +81,12 @@ async function main (): Promise<void> {
     if (!pulled || still.length > 0) throw new StartError(missingModelsAdvice(modelsDir, still.length > 0 ? still : missing, cwd))
   }
 
-  const web = webStartScript() && config.web !== undefined ? config.web : undefined
+  // WEB_PORT moves the web UI off the configured port (3000), as `pnpm --dir web start` takes it.
+  const webPort = env.WEB_PORT === undefined ? config.web?.port : Number(env.WEB_PORT)
+  if (webPort !== undefined && !(Number.isInteger(webPort) && webPort > 0 && webPort < 65536)) {
+    throw new StartError(`WEB_PORT must be a port number (got "${env.WEB_PORT}")`)
+  }
+  const web = webStartScript() && webPort !== undefined ? { port: webPort } : undefined
   const ports = [...models.map((m) => ({ name: m.id, port: m.port, host: '127.0.0.1' })), { name: 'gateway', port: config.gateway.port, host }, ...(web === undefined ? [] : [{ name: 'web', port: web.port, host }])]
   for (const p of ports) {
     if (!await isPortFree(p.port, p.host)) throw new StartError(`Port ${p.port} (${p.name}) is in use: is the platform already running? Stop it, or change the port in ${shown(configPath)}.`)
@@ -133,7 +138,8 @@ async function main (): Promise<void> {
       command: 'pnpm',
       args: ['--silent', '--dir', join(ROOT, 'web'), 'start'],
       cwd: ROOT,
-      env: { ...env, HOST: host, PORT: String(web.port), WEB_PORT: String(web.port), GATEWAY_URL: gatewayUrl }
+      // GATEWAY_URL: where browsers reach the gateway, when that is not this machine's loopback address.
+      env: { ...env, HOST: host, PORT: String(web.port), WEB_PORT: String(web.port), GATEWAY_URL: env.GATEWAY_URL ?? gatewayUrl }
     }, say)
   if (webChild !== undefined) children.front.push(webChild)
   for (const child of children.front) {

@@ -75,6 +75,23 @@ describe('pnpm start', () => {
     expect(await second.stop('SIGTERM')).toBe(0)
   })
 
+  it('starts the web UI on WEB_PORT, given the gateway URL, with the gateway allowing its origin', async () => {
+    const p = await platform()
+    const configured = await freePort()
+    const webPort = await freePort()
+    const config = JSON.parse(readFileSync(p.env.MODELGATE_CONFIG!, 'utf8'))
+    writeFileSync(p.env.MODELGATE_CONFIG!, JSON.stringify({ ...config, web: { port: configured } }))
+    const proc = start(p, { WEB_PORT: String(webPort) })
+    const output = await waitForOutput(proc, 'Press Ctrl-C to stop.')
+    expect(output).toContain(`web UI      http://127.0.0.1:${webPort}`)
+    const page = await (await fetch(`http://127.0.0.1:${webPort}/`)).text()
+    expect(page).toContain(`http://127.0.0.1:${p.gatewayPort}`)
+    const cors = await fetch(`http://127.0.0.1:${p.gatewayPort}/models`, { headers: { origin: `http://127.0.0.1:${webPort}` } })
+    expect(cors.headers.get('access-control-allow-origin')).toBe(`http://127.0.0.1:${webPort}`)
+    expect(await isListening(configured)).toBe(false)
+    expect(await proc.stop('SIGTERM')).toBe(0)
+  })
+
   it('says exactly what to do when a bundle is missing and cannot be pulled', async () => {
     const p = await platform([{ id: 'nosuchmodel', service: join(ROOT, 'services/resnet') }])
     const proc = start(p, { MODELS_DIR: mkdtempSync(join(tmpdir(), 'mg-empty-')) })

@@ -121,9 +121,11 @@ const table = [
   '![Throughput and resident memory over the soak](reliability-soak.svg)'
 ].join('\n')
 console.log(table)
+// One colour per process in both panels.
+const colour: Record<string, string> = { resnet: '#4f46e5', mobilenet: '#0891b2', 'resnet-int8': '#16a34a', gateway: '#d97706' }
 writeFileSync(CHART, twoPanelChart(
-  { title: 'Throughput per model', unit: 'requests/s', series: MODELS.map((m) => ({ name: m, points: throughput.get(m)! })) },
-  { title: 'Resident memory per process', unit: 'MB', series: procs.map((p) => ({ name: p.name, points: memory.get(p.name)! })) }
+  { title: 'Throughput per model', unit: 'requests/s', series: MODELS.map((m) => ({ name: m, points: throughput.get(m)!, colour: colour[m] })) },
+  { title: 'Resident memory per process', unit: 'MB', series: procs.map((p) => ({ name: p.name, points: memory.get(p.name)!, colour: colour[p.name] })) }
 ))
 const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Reliability\n'
 writeFileSync(DOC, replaceSection(doc, 'bench-soak', `## Soak (\`pnpm bench:soak\`)\n\n${table}`))

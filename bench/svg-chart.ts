@@ -1,5 +1,5 @@
 // A small dependency-free SVG line chart for benchmark reports.
-export interface Series { name: string, points: Array<[number, number]> }
+export interface Series { name: string, points: Array<[number, number]>, colour?: string }
 
 const COLOURS = ['#4f46e5', '#0891b2', '#16a34a', '#d97706', '#dc2626', '#7c3aed', '#475569']
 
@@ -16,9 +16,9 @@ function panel (title: string, unit: string, series: Series[], x0: number, y0: n
   }).join('')
   const lines = series.map((s, i) => {
     const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ')
-    return `<path d="${d}" fill="none" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="1.8"/>`
+    return `<path d="${d}" fill="none" stroke="${s.colour ?? COLOURS[i % COLOURS.length]}" stroke-width="1.8"/>`
   }).join('')
-  const legend = series.map((s, i) => `<g transform="translate(${x0 + 60 + i * 120},${y0 + h - 5})"><rect width="10" height="3" y="-4" fill="${COLOURS[i % COLOURS.length]}"/><text x="14" font-size="10" fill="#374151">${s.name}</text></g>`).join('')
+  const legend = series.map((s, i) => `<g transform="translate(${x0 + 60 + i * 120},${y0 + h - 5})"><rect width="10" height="3" y="-4" fill="${s.colour ?? COLOURS[i % COLOURS.length]}"/><text x="14" font-size="10" fill="#374151">${s.name}</text></g>`).join('')
   return `<text x="${x0 + 50}" y="${y0 + 14}" font-size="12" font-weight="600" fill="#111827">${title} (${unit})</text>${grid}` +
     `<text x="${x0 + w - 10}" y="${y0 + h - 12}" text-anchor="end" font-size="10" fill="#6b7280">${xMax.toFixed(0)} s</text>${lines}${legend}`
 }

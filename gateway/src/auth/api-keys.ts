@@ -1,7 +1,7 @@
 // API keys: `mg_` + 32 random bytes in base64url (43 characters), shown once and stored only as a
 // SHA-256 hash. A fast hash is enough here: the secret has 256 bits of entropy, so there is nothing
 // to guess, unlike a password; a slow hash would only add latency to every request.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 export const KEY_PREFIX = 'mg_'
 const KEY_PATTERN = /^mg_[A-Za-z0-9_-]{43,128}$/
@@ -51,8 +51,9 @@ export function isApiKeyFormat (value: string): boolean {
   return KEY_PATTERN.test(value)
 }
 
+// crypto.hash (Node 20.12+): the one-shot form, without a Hash object per request; the same digest.
 export function hashApiKey (secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex')
+  return hash('sha256', secret, 'hex')
 }
 
 /** Compares two hex hashes in constant time. */

@@ -2,6 +2,8 @@
 // so accounting costs one write per second instead of one per request.
 import type { KeyStore, UsageRow } from './key-store.ts'
 
+const DAY_MS = 86_400_000
+
 export interface UsageRecorderOptions {
   store: KeyStore
   flushMs: number
@@ -43,9 +45,23 @@ export function createUsageRecorder (opts: UsageRecorderOptions): UsageRecorder 
     }
   }
 
+  // The UTC day, formatted once per day rather than per request.
+  let day = ''
+  let dayEnds = -Infinity
+  let dayStarts = Infinity
+  function today (): string {
+    const t = now()
+    if (t < dayStarts || t >= dayEnds) {
+      dayStarts = t - (t % DAY_MS)
+      dayEnds = dayStarts + DAY_MS
+      day = new Date(t).toISOString().slice(0, 10)
+    }
+    return day
+  }
+
   return {
     count (keyId, modelId) {
-      add({ keyId, modelId, day: new Date(now()).toISOString().slice(0, 10), requests: 1 })
+      add({ keyId, modelId, day: today(), requests: 1 })
     },
     flush () {
       flushing = flushing.then(write)

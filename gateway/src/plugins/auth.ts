@@ -64,11 +64,14 @@ export const auth = fp<AuthOptions>(async function auth (app, opts) {
       }
       const authenticator = opts.authenticators.find((a) => a.accepts(credential))
       if (authenticator === undefined) throw new AuthInvalid('The credential is not a key or token this gateway accepts.')
-      const principal = await authenticator.authenticate(credential).catch((err: unknown) => {
+      let principal: Principal
+      try {
+        principal = await authenticator.authenticate(credential)
+      } catch (err) {
         if (isProblemError(err)) throw err
         request.log.error({ err }, 'credential check failed')
         throw new AuthUnavailable('The key store does not answer; try again shortly.', { headers: { 'retry-after': '1' } })
-      })
+      }
       request.principal = principal
       request.logFields.principal = { type: principal.type, id: principal.id }
     } catch (err) {

@@ -82,7 +82,12 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
   const upstreamDuration = new Histogram({ ...registers, name: 'gateway_upstream_duration_seconds', help: 'From sending a predict request to a model service to its response headers', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
   routingGauges(registry, app.upstreams)
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', function observeRequest (request, reply, done) {
+    observe(request, reply)
+    done()
+  })
+
+  function observe (request: FastifyRequest, reply: FastifyReply): void {
     const status = reply.statusCode
     const principalType = request.principal?.type ?? 'anonymous'
     const modelId = requestModelId(request)
@@ -101,5 +106,5 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
     const upstreamMs = request.logFields.upstreamMs
     if (typeof upstreamMs === 'number') upstreamDuration.observe(labels, upstreamMs / 1000)
     window.record(modelId, { statusCode: status, latencyMs: reply.elapsedTime })
-  })
+  }
 }, { name: 'gateway-metrics', fastify: '5.x', dependencies: ['auth', 'upstreams', 'request-log'] })

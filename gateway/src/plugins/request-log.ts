@@ -13,17 +13,23 @@ export function requestModelId (request: FastifyRequest): string | null {
   return typeof id === 'string' && request.server.upstreams.has(id) ? id : null
 }
 
-const DEFAULTS = Object.entries({ modelId: null, modelVersion: null, upstream: null, upstreamMs: null, principal: null, rateLimited: false })
-
 export const requestLog = fp(async function requestLog (app) {
-  app.addHook('onRequest', async (request) => {
+  // Callback-style hooks: an async one costs a promise and a microtask turn per request.
+  app.addHook('onRequest', function defaultLogFields (request, _reply, done) {
     const fields = request.logFields
-    for (const [name, value] of DEFAULTS) fields[name] ??= value
+    fields.modelId ??= null
+    fields.modelVersion ??= null
+    fields.upstream ??= null
+    fields.upstreamMs ??= null
+    fields.principal ??= null
+    fields.rateLimited ??= false
+    done()
   })
   // onSend, not onResponse: the kit writes the line in its own onResponse hook, which runs first.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', function finishLogFields (request, reply, payload, done) {
     const fields = request.logFields
     fields.modelId = requestModelId(request)
     fields.rateLimited = fields.rateLimited === true || reply.statusCode === 429
+    done(null, payload)
   })
 }, { name: 'request-log', fastify: '5.x', dependencies: ['access-log', 'upstreams'] })

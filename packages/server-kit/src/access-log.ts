@@ -33,10 +33,11 @@ function byteCount (value: unknown): number | undefined {
 export const accessLog = fp(async function accessLog (app) {
   app.decorateRequest('errCode', undefined)
   app.decorateRequest('logFields', null as unknown as LogFields)
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', function startLogFields (request, _reply, done) {
     request.logFields = {}
+    done()
   })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', function writeAccessLine (request, reply, done) {
     const statusCode = reply.statusCode
     const line = {
       method: request.method,
@@ -55,5 +56,6 @@ export const accessLog = fp(async function accessLog (app) {
     // Health probes come every second from the gateway and orchestrators: successful ones are debug.
     else if (PROBE_ROUTES.has(line.route) && statusCode < 400) request.log.debug(line, 'request completed')
     else request.log.info(line, 'request completed')
+    done()
   })
 }, { name: 'access-log', fastify: '5.x' })

@@ -9,9 +9,12 @@ import { ShuttingDown } from './errors.ts'
 export const drain = fp(async function drain (app) {
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onRequest', async (request, reply) => {
-    if (!closing) return
-    return await reply.header('connection', 'close').header('retry-after', '1')
+  app.addHook('onRequest', function refuseWhileClosing (request, reply, done) {
+    if (!closing) {
+      done()
+      return
+    }
+    reply.header('connection', 'close').header('retry-after', '1')
       .sendProblem(new ShuttingDown('This instance is shutting down; retry the request.'))
   })
 }, { name: 'drain', fastify: '5.x', dependencies: ['error-handler'] })

@@ -34,7 +34,7 @@ describe('rate limits', () => {
     const alert = page.locator('.result-card--error [role=alert]')
     await alert.waitFor()
     await expect(alert.locator('.notice__headline').textContent()).resolves.toBe('Too many requests.')
-    await expect(alert.locator('.notice__detail').textContent()).resolves.toMatch(/^Over the limit of 1 requests a minute for .*; retry in/)
+    await expect(alert.locator('.notice__detail').textContent()).resolves.toMatch(/^Over the limit of 1 request a minute for .*; retry in/)
     await expect(alert.locator('.notice__hint').textContent()).resolves.toMatch(/^Try again in \d+ seconds?\.$/)
     await expect(alert.locator('.notice__ref').textContent()).resolves.toMatch(/Request id/)
 

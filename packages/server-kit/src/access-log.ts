@@ -52,9 +52,10 @@ export const accessLog = fp(async function accessLog (app) {
       // null rather than absent: dashboards get the same keys on every line.
       errCode: request.errCode ?? null
     }
-    if (statusCode >= 500) request.log.error(line, 'request completed')
-    // Health probes come every second from the gateway and orchestrators: successful ones are debug.
-    else if (PROBE_ROUTES.has(line.route) && statusCode < 400) request.log.debug(line, 'request completed')
+    // Health probes come every second from the gateway and orchestrators: a passing one is debug, and
+    // a failing one (a service still loading its model) is news for operators, not a server error.
+    if (PROBE_ROUTES.has(line.route)) request.log[statusCode < 400 ? 'debug' : 'info'](line, 'request completed')
+    else if (statusCode >= 500) request.log.error(line, 'request completed')
     else request.log.info(line, 'request completed')
     done()
   })

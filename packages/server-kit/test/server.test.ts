@@ -93,7 +93,7 @@ describe('access log of health probes', () => {
     ready = true
     await app.inject({ url: '/readyz' })
     const access = lines.filter((l) => l.msg === 'request completed')
-    expect(access.map((l) => [l.route, l.statusCode])).toEqual([['/readyz', 503]])
+    expect(access.map((l) => [l.route, l.statusCode, l.level])).toEqual([['/readyz', 503, 30]])
   })
 })
 

@@ -8,12 +8,11 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { type Running, childPids, cpuMs, isOk, startGateway, startScript, track, waitUntil } from './gateway-processes.ts'
 import { createPoster } from './http-client.ts'
 import { fmt, replaceSection } from './measure.ts'
 import { startNginx } from './nginx.ts'
 import { runPaced } from './paced-load.ts'
-import { freePort, startService } from './processes.ts'
+import { type Running, childPids, cpuMs, freePort, isOk, startGateway, startScript, startService, track, waitUntil } from './processes.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -80,7 +79,7 @@ try {
   const nginxUrl = `http://127.0.0.1:${nginxPort}`
   await waitUntil('nginx', nginx.child, async () => await isOk(`${nginxUrl}/model/echo/predict`, jsonPost))
   const nginxWorker = childPids(nginx.child.pid ?? 0)[0] ?? nginx.child.pid ?? 0
-  const modelPid = model.child.pid ?? 0
+  const modelPid = model.pid
 
   const trivial = { body: JSON_BODY, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, rate: RATE }
   const key = { 'x-api-key': gateway.key }

@@ -1,18 +1,13 @@
 import { readFile } from 'node:fs/promises'
+import { IntSetting, LogLevelSchema } from '@modelgate/server-kit'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
-
-const Int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER): ReturnType<typeof Type.Integer> =>
-  Type.Integer({ default: def, minimum: min, maximum: max })
 
 /** Every setting of the gateway process, read from the environment once in main.ts. */
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Int(8080, 0, 65535),
-  LOG_LEVEL: Type.Union([
-    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
-    Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
-  ], { default: 'info' }),
+  PORT: IntSetting(8080, 0, 65535),
+  LOG_LEVEL: LogLevelSchema,
   /** Where local state lives (key database, generated upstreams file); relative to the invoking folder. */
   DATA_DIR: Type.String({ default: '.data', minLength: 1 }),
   /** The upstreams file; default `<DATA_DIR>/upstreams.json`, as `pnpm start` writes it. */
@@ -23,42 +18,42 @@ export const ConfigSchema = Type.Object({
   KEYS_DB: Type.Optional(Type.String({ minLength: 1 })),
   /** PostgreSQL connection string: keys, revocations and usage shared by several gateways. */
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-  MAX_BODY_BYTES: Int(16 * 1024 * 1024, 1024),
-  REQUEST_TIMEOUT_MS: Int(30_000, 1000),
-  UPSTREAM_TIMEOUT_MS: Int(30_000, 100),
-  HEALTH_INTERVAL_MS: Int(1000, 100),
-  HEALTH_TIMEOUT_MS: Int(1000, 50),
+  MAX_BODY_BYTES: IntSetting(16 * 1024 * 1024, 1024),
+  REQUEST_TIMEOUT_MS: IntSetting(30_000, 1000),
+  UPSTREAM_TIMEOUT_MS: IntSetting(30_000, 100),
+  HEALTH_INTERVAL_MS: IntSetting(1000, 100),
+  HEALTH_TIMEOUT_MS: IntSetting(1000, 50),
   /** How long a key lookup is reused; bounds how late a revocation is seen (must stay under a second). */
-  KEY_CACHE_MS: Int(500, 0, 1000),
-  USAGE_FLUSH_MS: Int(1000, 50),
+  KEY_CACHE_MS: IntSetting(500, 0, 1000),
+  USAGE_FLUSH_MS: IntSetting(1000, 50),
   TRUST_PROXY: Type.Boolean({ default: false }),
   // Sessions, tokens, rate limits, CORS (docs/gateway.md, "Sessions, tokens and limits").
   /** A secret of 32 bytes or more (HS256) or a private JWK (its alg); default: a key kept in DATA_DIR. */
   SESSION_SIGNING_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  SESSION_TTL_SECONDS: Int(900, 30, 86_400),
+  SESSION_TTL_SECONDS: IntSetting(900, 30, 86_400),
   /** Sessions one client address may mint per minute. */
-  SESSION_RATE_LIMIT: Int(30, 1),
-  SESSION_RATE_LIMIT_PER_MIN: Int(60, 1),
+  SESSION_RATE_LIMIT: IntSetting(30, 1),
+  SESSION_RATE_LIMIT_PER_MIN: IntSetting(60, 1),
   /** Keys without a limit of their own, and identity-provider tokens. */
-  RATE_LIMIT_PER_MIN: Int(600, 1),
+  RATE_LIMIT_PER_MIN: IntSetting(600, 1),
   /** Requests without a credential (GET /models), per client address. */
-  ANON_RATE_LIMIT_PER_MIN: Int(300, 1),
+  ANON_RATE_LIMIT_PER_MIN: IntSetting(300, 1),
   /** Requests per minute to one model from all callers together; 0: no such limit. */
-  MODEL_RATE_LIMIT_PER_MIN: Int(0, 0),
+  MODEL_RATE_LIMIT_PER_MIN: IntSetting(0, 0),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   RATE_LIMIT_REDIS_FAILURE: Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'open' }),
   /** How many gateway processes serve together; more than 1 needs REDIS_URL. */
-  GATEWAY_REPLICAS: Int(1, 1),
+  GATEWAY_REPLICAS: IntSetting(1, 1),
   /** Browser origins allowed to call the gateway, comma-separated; none by default. */
   CORS_ORIGIN: Type.Optional(Type.String()),
   AUTH_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   AUTH_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_ALGORITHMS: Type.String({ default: 'RS256,PS256,ES256,EdDSA', pattern: '^((RS|PS|ES)(256|384|512)|EdDSA)(,((RS|PS|ES)(256|384|512)|EdDSA))*$' }),
-  AUTH_JWKS_CACHE_MS: Int(600_000, 0),
-  AUTH_JWKS_COOLDOWN_MS: Int(30_000, 0),
-  AUTH_CLOCK_TOLERANCE_SECONDS: Int(5, 0, 300),
-  SHUTDOWN_GRACE_MS: Int(10_000, 0)
+  AUTH_JWKS_CACHE_MS: IntSetting(600_000, 0),
+  AUTH_JWKS_COOLDOWN_MS: IntSetting(30_000, 0),
+  AUTH_CLOCK_TOLERANCE_SECONDS: IntSetting(5, 0, 300),
+  SHUTDOWN_GRACE_MS: IntSetting(10_000, 0)
 })
 export type Config = Static<typeof ConfigSchema>
 

@@ -1,5 +1,15 @@
-import type { Static, TSchema } from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
+
+/** A whole-number setting with a default and bounds. */
+export const IntSetting = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER): ReturnType<typeof Type.Integer> =>
+  Type.Integer({ default: def, minimum: min, maximum: max })
+
+/** LOG_LEVEL of every process: a pino level, `info` by default. */
+export const LogLevelSchema = Type.Union([
+  Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+  Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')
+], { default: 'info' })
 
 export class ConfigError extends Error {
   constructor (message: string) {

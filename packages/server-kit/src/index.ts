@@ -1,5 +1,5 @@
 export { accessLog, type LogFields } from './access-log.ts'
-export { ConfigError, loadConfig } from './config.ts'
+export { ConfigError, IntSetting, LogLevelSchema, loadConfig } from './config.ts'
 export { type ErrorHandlerOptions, errorHandler } from './error-handler.ts'
 export * as commonProblems from './errors.ts'
 export { health, type HealthOptions } from './health.ts'

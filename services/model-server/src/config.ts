@@ -1,27 +1,25 @@
+import { IntSetting, LogLevelSchema } from '@modelgate/server-kit'
 import Type, { type Static } from 'typebox'
-
-const Int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER): ReturnType<typeof Type.Integer> =>
-  Type.Integer({ default: def, minimum: min, maximum: max })
 
 /** Every setting of a model service; env variables override the service's service.json. */
 export const ConfigSchema = Type.Object({
   MODEL_BUNDLE: Type.String({ minLength: 1 }),
   HOST: Type.String({ default: '127.0.0.1' }),
-  PORT: Int(8100, 0, 65535),
-  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
-  MAX_BODY_BYTES: Int(16 * 1024 * 1024, 1024),
-  MAX_IMAGE_PIXELS: Int(40_000_000, 1),
-  REQUEST_TIMEOUT_MS: Int(30_000, 1000),
-  BATCH_MAX_SIZE: Int(8, 1, 256),
+  PORT: IntSetting(8100, 0, 65535),
+  LOG_LEVEL: LogLevelSchema,
+  MAX_BODY_BYTES: IntSetting(16 * 1024 * 1024, 1024),
+  MAX_IMAGE_PIXELS: IntSetting(40_000_000, 1),
+  REQUEST_TIMEOUT_MS: IntSetting(30_000, 1000),
+  BATCH_MAX_SIZE: IntSetting(8, 1, 256),
   BATCH_MAX_WAIT_MS: Type.Number({ default: 2, minimum: 0, maximum: 1000 }),
-  QUEUE_MAX: Int(64, 1),
-  ORT_INTRA_OP_THREADS: Int(0, 0, 256),
-  ORT_INTER_OP_THREADS: Int(0, 0, 256),
+  QUEUE_MAX: IntSetting(64, 1),
+  ORT_INTRA_OP_THREADS: IntSetting(0, 0, 256),
+  ORT_INTER_OP_THREADS: IntSetting(0, 0, 256),
   ORT_GRAPH_OPTIMIZATION: Type.Union([Type.Literal('disabled'), Type.Literal('basic'), Type.Literal('extended'), Type.Literal('all')], { default: 'all' }),
   IMAGE_URL_ALLOW_HOSTS: Type.String({ default: '' }),
-  IMAGE_URL_TIMEOUT_MS: Int(5000, 100),
-  IMAGE_URL_MAX_BYTES: Int(10 * 1024 * 1024, 1024),
-  SHUTDOWN_GRACE_MS: Int(10_000, 0)
+  IMAGE_URL_TIMEOUT_MS: IntSetting(5000, 100),
+  IMAGE_URL_MAX_BYTES: IntSetting(10 * 1024 * 1024, 1024),
+  SHUTDOWN_GRACE_MS: IntSetting(10_000, 0)
 })
 export type Config = Static<typeof ConfigSchema>
 

@@ -20,7 +20,7 @@ export interface OnnxInfo {
 
 export async function readOnnxInfo (file: string): Promise<OnnxInfo> {
   // Loaded on demand: `pull` must work where the native runtime is not installed.
-  const { InferenceSession, Tensor } = await import('onnxruntime-node')
+  const { InferenceSession, Tensor } = await import('../../services/model-server/src/inference/onnxruntime.ts')
   let session: Awaited<ReturnType<typeof InferenceSession.create>>
   try {
     session = await InferenceSession.create(file, { graphOptimizationLevel: 'basic' })

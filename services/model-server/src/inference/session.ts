@@ -1,4 +1,4 @@
-import ort from 'onnxruntime-node'
+import { InferenceSession, Tensor } from './onnxruntime.ts'
 
 export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all'
 
@@ -26,7 +26,7 @@ export interface SessionShape {
 
 /** Loads an ONNX model once into an onnxruntime-node session on the CPU. */
 export async function createSession (modelPath: string, shape: SessionShape, opts: SessionOptions): Promise<ModelSession> {
-  const session = await ort.InferenceSession.create(modelPath, {
+  const session = await InferenceSession.create(modelPath, {
     executionProviders: ['cpu'],
     graphOptimizationLevel: opts.graphOptimization,
     ...(opts.intraOpThreads > 0 ? { intraOpNumThreads: opts.intraOpThreads } : {}),
@@ -40,7 +40,7 @@ export async function createSession (modelPath: string, shape: SessionShape, opt
   }
   return {
     async run (data, count) {
-      const input = new ort.Tensor('float32', data.subarray(0, count * 3 * shape.width * shape.height), [count, 3, shape.height, shape.width])
+      const input = new Tensor('float32', data.subarray(0, count * 3 * shape.width * shape.height), [count, 3, shape.height, shape.width])
       const results = await session.run({ [shape.inputName]: input }, [shape.outputName])
       const output = results[shape.outputName]
       if (output === undefined || output.data.length !== count * shape.classes) {

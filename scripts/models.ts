@@ -12,7 +12,8 @@ import { checkBundle } from './models/verify.ts'
 const USAGE = `Usage:
   pnpm models pull [id...] [--from <folder|url>] [--catalog <folder>]
       Download the catalog models (default: all) into MODELS_DIR/<id>/, checking size and sha256.
-      --from      a mirror folder or http(s) base URL holding the same file names (air-gapped installs)
+      --from      a mirror folder or http(s) base URL (air-gapped installs), holding whole bundles
+                  (<id>/model.json and the files it names) or the catalog's file names
       --catalog   a folder of catalog entries instead of models/zoo/
   pnpm models add --id ID --onnx FILE --labels FILE [options]
       Make a bundle in MODELS_DIR/ID from your own ONNX image classifier.

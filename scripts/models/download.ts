@@ -1,5 +1,6 @@
 // Fetches one file from its sources in order and accepts it only when size and sha256 match: a mirror
-// or a Git LFS pointer that answers with other bytes is refused, and the next source is tried.
+// or a Git LFS pointer that answers with other bytes is refused, and the next source is tried. A file
+// whose hash is not known beforehand (a bundle mirror's model.json and labels) is bounded by maxBytes.
 import { createHash } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { tempPathFor } from './atomic-write.ts'
@@ -7,7 +8,15 @@ import { ModelsError } from './errors.ts'
 import type { Progress } from './progress.ts'
 import { describeSource, openSource, SourceError, type Source } from './sources.ts'
 
-export interface FileSpec { file: string, sha256: string, bytes: number }
+export interface FileSpec {
+  file: string
+  /** Checked once the file is complete, when known. */
+  sha256?: string
+  /** The exact size, when known. */
+  bytes?: number
+  /** Without an exact size: more than this is refused. */
+  maxBytes?: number
+}
 
 export interface FetchOptions {
   progress: Progress
@@ -25,6 +34,7 @@ class VerifyError extends Error {}
 async function fetchVerified (spec: FileSpec, sources: readonly Source[], opts: FetchOptions,
   makeSink: () => Promise<Sink>): Promise<{ source: Source, sink: Sink }> {
   const failures: string[] = []
+  let everyMissing = true
   for (const [index, source] of sources.entries()) {
     const sink = await makeSink()
     try {
@@ -34,18 +44,20 @@ async function fetchVerified (spec: FileSpec, sources: readonly Source[], opts: 
       await sink.discard()
       if (opts.signal.aborted) throw new ModelsError(`Cancelled while fetching ${spec.file}.`, 130)
       if (!(err instanceof SourceError) && !(err instanceof VerifyError)) throw err
+      if (!(err instanceof SourceError && err.notFound)) everyMissing = false
       failures.push(`${describeSource(source)}: ${err.message}`)
       if (index < sources.length - 1) {
         opts.progress.note(`${opts.label}: ${spec.file} refused from ${describeSource(source)}: ${err.message}; trying the next address`)
       }
     }
   }
-  throw new FetchFailed(spec.file, failures)
+  throw new FetchFailed(spec.file, failures, everyMissing)
 }
 
 /** No source gave the file; the message lists each source and why. */
 export class FetchFailed extends ModelsError {
-  constructor (readonly file: string, readonly failures: string[]) {
+  /** `notFound`: no source has the file at all (as opposed to serving wrong bytes or failing). */
+  constructor (readonly file: string, readonly failures: string[], readonly notFound: boolean) {
     super(`Could not fetch ${file}:\n${failures.map((line) => `  - ${line}`).join('\n')}`)
   }
 }
@@ -62,13 +74,14 @@ async function transfer (spec: FileSpec, source: Source, sink: Sink, opts: Fetch
   const hash = createHash('sha256')
   let received = 0
   let head = Buffer.alloc(0)
-  opts.progress.start(`${opts.label}: ${spec.file}`, spec.bytes)
+  const limit = spec.bytes ?? spec.maxBytes ?? Infinity
+  opts.progress.start(`${opts.label}: ${spec.file}`, spec.bytes ?? 0)
   try {
     for await (const chunk of chunks) {
       if (head.length < LFS_POINTER.length) head = Buffer.concat([head, chunk]).subarray(0, 1024)
       received += chunk.length
       // Stop as soon as there is too much: a wrong URL can serve an HTML page or a much larger file.
-      if (received > spec.bytes) break
+      if (received > limit) break
       hash.update(chunk)
       await sink.write(chunk)
       opts.progress.advance(chunk.length)
@@ -77,13 +90,15 @@ async function transfer (spec: FileSpec, source: Source, sink: Sink, opts: Fetch
     opts.progress.end()
   }
   if (head.subarray(0, LFS_POINTER.length).toString('latin1') === LFS_POINTER) {
-    throw new VerifyError(`got a Git LFS pointer (${received} bytes of text) instead of the file: this address does not serve the file's content (expected ${spec.bytes} bytes, sha256 ${spec.sha256})`)
+    const expected = [spec.bytes === undefined ? '' : `${spec.bytes} bytes`, spec.sha256 === undefined ? '' : `sha256 ${spec.sha256}`].filter(Boolean).join(', ')
+    throw new VerifyError(`got a Git LFS pointer (${received} bytes of text) instead of the file: this address does not serve the file's content${expected === '' ? '' : ` (expected ${expected})`}`)
   }
-  if (received !== spec.bytes) {
+  if (spec.bytes !== undefined && received !== spec.bytes) {
     throw new VerifyError(`size mismatch: expected ${spec.bytes} bytes, got ${received > spec.bytes ? 'more than that' : `${received} bytes`}`)
   }
+  if (received > limit) throw new VerifyError(`larger than the ${limit} bytes such a file may have`)
   const got = hash.digest('hex')
-  if (got !== spec.sha256) throw new VerifyError(`sha256 mismatch: expected ${spec.sha256}, got ${got}`)
+  if (spec.sha256 !== undefined && got !== spec.sha256) throw new VerifyError(`sha256 mismatch: expected ${spec.sha256}, got ${got}`)
 }
 
 /** Fetches into `dest` through a temporary file in the same folder, renamed only once verified. */

@@ -3,6 +3,7 @@
 export interface Progress {
   /** A line of its own (never overwritten by the bar). */
   note (line: string): void
+  /** `total`: the expected bytes, 0 when not known. */
   start (label: string, total: number): void
   advance (bytes: number): void
   end (): void
@@ -30,7 +31,7 @@ export function createProgress (out: Output = process.stderr): Progress {
   const draw = (): void => {
     const fraction = total > 0 ? Math.min(done / total, 1) : 0
     const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001)
-    const stats = `${String(Math.floor(fraction * 100)).padStart(3)}%  ${formatBytes(done)}/${formatBytes(total)}  ${formatBytes(done / seconds)}/s`
+    const stats = `${String(Math.floor(fraction * 100)).padStart(3)}%  ${formatBytes(done)}/${total > 0 ? formatBytes(total) : '?'}  ${formatBytes(done / seconds)}/s`
     const width = Math.max(10, Math.min(30, (out.columns ?? 80) - label.length - stats.length - 6))
     const filled = Math.round(fraction * width)
     out.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${stats}`)
@@ -75,7 +76,7 @@ export function createProgress (out: Output = process.stderr): Progress {
 function createLineProgress (out: Output): Progress {
   return {
     note (line) { out.write(`${line}\n`) },
-    start (label, total) { out.write(`${label}: ${formatBytes(total)} ...\n`) },
+    start (label, total) { out.write(`${label}${total > 0 ? `: ${formatBytes(total)}` : ''} ...\n`) },
     advance () {},
     end () {}
   }

@@ -11,14 +11,14 @@ export function describeSource (source: Source): string {
   return source.kind === 'http' ? source.url : source.path
 }
 
-/** `--from`: an http(s) base URL, a file: URL, or a folder (relative to `cwd`). */
-export function mirrorSource (from: string, file: string, cwd: string): Source {
+/** `--from`: an http(s) base URL, a file: URL, or a folder (relative to `cwd`). `path`: '/'-separated. */
+export function mirrorSource (from: string, path: string, cwd: string): Source {
   if (/^https?:\/\//i.test(from)) {
     const base = from.endsWith('/') ? from : `${from}/`
-    return { kind: 'http', url: new URL(encodeURIComponent(file), base).href }
+    return { kind: 'http', url: new URL(path.split('/').map(encodeURIComponent).join('/'), base).href }
   }
   const dir = from.startsWith('file:') ? fileURLToPath(from) : isAbsolute(from) ? from : resolve(cwd, from)
-  return { kind: 'file', path: join(dir, file) }
+  return { kind: 'file', path: join(dir, ...path.split('/')) }
 }
 
 /** The sources of one file, first choice first. */
@@ -27,7 +27,10 @@ export function sourcesFor (file: string, urls: readonly string[], from: string 
   return urls.map((url) => ({ kind: 'http', url }))
 }
 
-export class SourceError extends Error {}
+export class SourceError extends Error {
+  /** The source does not have the file (HTTP 404, no such file in the folder). */
+  constructor (message: string, readonly notFound = false) { super(message) }
+}
 
 /**
  * Opens a source for reading. `signal` aborts the transfer (the caller's cancel, or a stall: no byte for
@@ -36,7 +39,7 @@ export class SourceError extends Error {}
 export async function openSource (source: Source, signal: AbortSignal, idleMs: number): Promise<AsyncIterable<Uint8Array>> {
   if (source.kind === 'file') {
     const info = await stat(source.path).catch((err: NodeJS.ErrnoException) => {
-      throw new SourceError(err.code === 'ENOENT' ? 'not found in the mirror folder' : `cannot read (${err.code ?? err.message})`)
+      throw err.code === 'ENOENT' ? new SourceError('not found in the mirror folder', true) : new SourceError(`cannot read (${err.code ?? err.message})`)
     })
     if (!info.isFile()) throw new SourceError('not a regular file')
     return createReadStream(source.path, { signal })
@@ -65,7 +68,7 @@ export async function openSource (source: Source, signal: AbortSignal, idleMs: n
   if (!response.ok || response.body === null) {
     disarm()
     await response.body?.cancel().catch(() => {})
-    throw new SourceError(`HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}`)
+    throw new SourceError(`HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}`, response.status === 404)
   }
   const body = response.body
   async function * chunks (): AsyncIterable<Uint8Array> {

@@ -1,11 +1,11 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadBundle } from '../../services/model-server/src/bundle/load-bundle.ts'
 import { parseManifest } from '../../services/model-server/src/bundle/manifest.ts'
 import { pullModels } from '../models/pull.ts'
 import { checkBundle, sha256File } from '../models/verify.ts'
-import { LABELS_FILE, makeMirror, MODEL_FILE, resnetDir, serveMirror, tempDir, writeCatalog } from './mirror.ts'
+import { LABELS_FILE, makeMirror, MODEL_FILE, resnetDir, serveMirror, sharedModels, tempDir, writeCatalog } from './mirror.ts'
 
 async function setup () {
   const mirror = await makeMirror()
@@ -140,7 +140,8 @@ describe('pnpm models pull', () => {
     const results = await pullModels({ modelsDir, catalogDir, from: `${server.base}/good` })
 
     expect(results).toMatchObject([{ status: 'pulled' }])
-    expect([...server.requests].sort()).toEqual([`/good/${MODEL_FILE}`, `/good/${LABELS_FILE}`])
+    // First the question whether the mirror holds the whole bundle (404), then the catalog's files.
+    expect([...server.requests].sort()).toEqual(['/good/resnet/model.json', `/good/${MODEL_FILE}`, `/good/${LABELS_FILE}`])
     expect(await checkBundle(join(modelsDir, 'resnet'))).toMatchObject({ ok: true })
   })
 
@@ -150,5 +151,89 @@ describe('pnpm models pull', () => {
 
     await expect(pullModels({ modelsDir, catalogDir, ids: ['resnet', 'resnt'] })).rejects.toThrow('Unknown model id "resnt": the catalog')
     expect(server.requests).toEqual([])
+  })
+})
+
+describe('pnpm models pull --from a mirror of bundles', () => {
+  /** A mirror of bundles with one folder, resnet/, copied from the shared bundle and then changed by `change`. */
+  async function bundleMirror (change: (dir: string, manifest: Record<string, unknown>) => Promise<void> = async () => {}): Promise<string> {
+    const root = await tempDir('bundle-mirror-')
+    await cp(resnetDir, join(root, 'resnet'), { recursive: true })
+    const manifest = JSON.parse(await readFile(join(root, 'resnet/model.json'), 'utf8')) as Record<string, unknown>
+    await change(join(root, 'resnet'), manifest)
+    await writeFile(join(root, 'resnet/model.json'), JSON.stringify(manifest))
+    return root
+  }
+  const emptyCatalog = async (): Promise<string> => await tempDir('models-catalog-')
+
+  it('pulls a whole bundle, as in ../shared/models, that no catalog entry describes', async () => {
+    const modelsDir = await tempDir()
+
+    const results = await pullModels({ modelsDir, catalogDir: await emptyCatalog(), ids: ['resnet', 'mobilenet'], from: sharedModels })
+
+    expect(results).toMatchObject([{ id: 'resnet', status: 'pulled' }, { id: 'mobilenet', status: 'pulled' }])
+    for (const id of ['resnet', 'mobilenet']) {
+      const mirrored = JSON.parse(await readFile(join(sharedModels, id, 'model.json'), 'utf8')) as unknown
+      expect(JSON.parse(await readFile(join(modelsDir, id, 'model.json'), 'utf8'))).toEqual(mirrored)
+      expect(await filesIn(join(modelsDir, id))).toEqual(['labels.txt', 'model.json', 'model.onnx'])
+      expect(await checkBundle(join(modelsDir, id))).toMatchObject({ ok: true })
+    }
+  })
+
+  it('pulls from a loopback URL, and not again once the bundle is there', async () => {
+    const server = await serveMirror(await bundleMirror())
+    const modelsDir = await tempDir()
+
+    expect(await pullModels({ modelsDir, catalogDir: await emptyCatalog(), ids: ['resnet'], from: server.base })).toMatchObject([{ status: 'pulled' }])
+    expect([...server.requests].sort()).toEqual(['/resnet/labels.txt', '/resnet/model.json', '/resnet/model.onnx'])
+    expect(await pullModels({ modelsDir, catalogDir: await emptyCatalog(), ids: ['resnet'], from: server.base })).toMatchObject([{ status: 'present' }])
+    expect(server.requests.filter((path) => path === '/resnet/model.onnx')).toHaveLength(1)
+  })
+
+  it('refuses a model file that does not match its model.json sha256, naming it, and leaves nothing behind', async () => {
+    const root = await bundleMirror(async (dir) => {
+      const model = await readFile(join(dir, 'model.onnx'))
+      model[model.length >> 1] = (model[model.length >> 1] ?? 0) ^ 0xff
+      await writeFile(join(dir, 'model.onnx'), model)
+    })
+    const modelsDir = await tempDir()
+
+    const [result] = await pullModels({ modelsDir, catalogDir: await emptyCatalog(), ids: ['resnet'], from: root })
+
+    expect(result?.status).toBe('failed')
+    expect(result?.error).toContain(`${join(root, 'resnet/model.onnx')}: sha256 mismatch`)
+    expect(await filesIn(join(modelsDir, 'resnet'))).toEqual([])
+  })
+
+  it('checks the size when model.json gives one', async () => {
+    const root = await bundleMirror(async (_dir, manifest) => { manifest.bytes = 1234 })
+    const modelsDir = await tempDir()
+
+    const [result] = await pullModels({ modelsDir, catalogDir: await emptyCatalog(), ids: ['resnet'], from: root })
+
+    expect(result?.error).toContain('size mismatch: expected 1234 bytes')
+    expect(await filesIn(join(modelsDir, 'resnet'))).toEqual([])
+  })
+
+  it('refuses a bundle of another id, and labels that do not match the classes', async () => {
+    const otherId = await bundleMirror(async (_dir, manifest) => { manifest.id = 'mobilenet' })
+    const fewLabels = await bundleMirror(async (dir) => { await writeFile(join(dir, 'labels.txt'), 'cat\ndog\n') })
+    const modelsDir = await tempDir()
+
+    const [wrongId] = await pullModels({ modelsDir, catalogDir: await emptyCatalog(), ids: ['resnet'], from: otherId })
+    const [wrongLabels] = await pullModels({ modelsDir, catalogDir: await emptyCatalog(), ids: ['resnet'], from: fewLabels })
+
+    expect(wrongId?.error).toBe(`${join(otherId, 'resnet/model.json')} is the bundle of "mobilenet", not of "resnet"`)
+    expect(wrongLabels?.error).toBe('labels.txt has 2 classes, the model resnet has 10')
+    expect(await filesIn(join(modelsDir, 'resnet'))).toEqual([])
+  })
+
+  it('refuses an id that is neither a bundle in the mirror nor in the catalog, before fetching anything', async () => {
+    const server = await serveMirror(await bundleMirror())
+    const catalogDir = await emptyCatalog()
+
+    await expect(pullModels({ modelsDir: await tempDir(), catalogDir, ids: ['resnt', 'resnet'], from: server.base }))
+      .rejects.toThrow(`Unknown model id "resnt": the mirror ${server.base} holds no resnt/model.json, and the catalog ${catalogDir} has no resnt.json.`)
+    expect(server.requests).toEqual(['/resnt/model.json'])
   })
 })

@@ -1,5 +1,5 @@
-# syntax=docker/dockerfile:1.7
-# The gateway: docker build -f infra/docker/gateway.Dockerfile -t modelgate-gateway .
+# The gateway: `pnpm images build gateway`, or docker build -f infra/docker/gateway.Dockerfile -t modelgate-gateway:local .
+# (behind a TLS-inspecting proxy: --secret id=ca,src=<CA bundle>, as in base.Dockerfile).
 # Runs what `pnpm --dir gateway start` runs (node bin/gateway.js), with production dependencies only.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -10,13 +10,16 @@ ENV npm_config_nodedir=/usr/local
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-RUN npm install --global pnpm@10.34.9
+RUN --mount=type=secret,id=ca \
+    { [ ! -s /run/secrets/ca ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca; } \
+ && npm install --global pnpm@10.34.9
 WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY packages/server-kit/package.json packages/server-kit/
 COPY gateway/package.json gateway/
-RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    CI=true pnpm install --prod --frozen-lockfile --store-dir /pnpm/store --filter "@modelgate/gateway..."
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store --mount=type=secret,id=ca \
+    { [ ! -s /run/secrets/ca ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca; } \
+ && CI=true pnpm install --prod --frozen-lockfile --store-dir /pnpm/store --filter "@modelgate/gateway..."
 
 FROM ${NODE_IMAGE}
 LABEL org.opencontainers.image.title="modelgate-gateway" \

@@ -1,24 +1,25 @@
-# syntax=docker/dockerfile:1.7
-# One image per model, all from this file:
+# One image per model, all from this file, on the shared base image (base.Dockerfile):
+#   pnpm images build [--models-from <mirror>]                      every image (docs/operations.md)
 #   docker build -f infra/docker/model-service.Dockerfile --build-arg MODEL_ID=resnet \
-#     --build-context modelgate-base=docker-image://modelgate-base -t modelgate-resnet .
+#     --build-arg BASE_IMAGE=modelgate-base:local -t modelgate-resnet:local .
 # The model is pulled and its sha256 checked here, at build time (`pnpm models pull`), so a container
-# starts in seconds and never needs the network. A mirror: MODELS_FROM=https://mirror.internal/models,
-# or a folder with --build-context models-mirror=/mnt/mirror and MODELS_FROM=/mirror.
+# starts in seconds and never needs the network. Without internet, MODELS_FROM names a mirror, of the
+# catalog's files or of whole bundles (<mirror>/<id>/model.json and the files it names): an http(s) URL,
+# or /mirror for a folder mounted there (MODELS_MIRROR below).
 # The container runs what `pnpm --dir services/<id> start` runs: model-server service.json.
 ARG BASE_IMAGE=modelgate-base
+# A folder mirror mounted at /mirror: an image holding it (pnpm images build --models-from <folder> makes
+# one), or with BuildKit's named contexts the folder itself (--build-context models-mirror=<folder>).
+ARG MODELS_MIRROR=scratch
 
-# Empty unless --build-context models-mirror=<folder> replaces it.
-FROM scratch AS models-mirror
+FROM ${MODELS_MIRROR} AS models-mirror
 
 FROM ${BASE_IMAGE} AS models
-# scripts/models.ts runs with the repository root's tools (tsx, typebox): installed in this stage only.
-# CI=true: pnpm replaces the production-only node_modules without asking for a terminal.
-RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    CI=true ONNXRUNTIME_NODE_INSTALL=skip pnpm install --frozen-lockfile --store-dir /pnpm/store --filter modelgate --filter "@modelgate/model-server..."
-COPY scripts/ scripts/
+# Only what `pnpm models pull` runs, so that a change to the server's code does not pull the model again.
+COPY scripts/models.ts scripts/
+COPY scripts/models/ scripts/models/
 COPY models/zoo/ models/zoo/
-COPY services/model-server/src/ services/model-server/src/
+COPY services/model-server/src/bundle/ services/model-server/src/bundle/
 ARG MODEL_ID
 ARG MODELS_FROM=
 RUN --mount=type=bind,from=models-mirror,target=/mirror \

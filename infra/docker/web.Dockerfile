@@ -1,25 +1,31 @@
-# syntax=docker/dockerfile:1.7
-# The web UI: docker build -f infra/docker/web.Dockerfile -t modelgate-web .
+# The web UI: `pnpm images build web`, or docker build -f infra/docker/web.Dockerfile -t modelgate-web:local .
+# (behind a TLS-inspecting proxy: --secret id=ca,src=<CA bundle>, as in base.Dockerfile).
 # The page is built here (vite); the container only serves it, with the gateway's address (GATEWAY_URL)
 # written into index.html when it starts. Runs what `pnpm --dir web start` runs, minus the build.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS pnpm
-RUN npm install --global pnpm@10.34.9
+RUN --mount=type=secret,id=ca \
+    { [ ! -s /run/secrets/ca ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca; } \
+ && npm install --global pnpm@10.34.9
 WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY packages/server-kit/package.json packages/server-kit/
 COPY web/package.json web/
 
 FROM pnpm AS build
-RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    CI=true pnpm install --frozen-lockfile --store-dir /pnpm/store --filter "@modelgate/web..."
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store --mount=type=secret,id=ca \
+    { [ ! -s /run/secrets/ca ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca; } \
+ && CI=true pnpm install --frozen-lockfile --store-dir /pnpm/store --filter "@modelgate/web..."
+# web/tsconfig.json extends the repository's base configuration, which vite's transform reads.
+COPY tsconfig.base.json ./
 COPY web/ web/
 RUN pnpm --dir web build
 
 FROM pnpm AS deps
-RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    CI=true pnpm install --prod --frozen-lockfile --store-dir /pnpm/store --filter "@modelgate/web..."
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store --mount=type=secret,id=ca \
+    { [ ! -s /run/secrets/ca ] || export NODE_EXTRA_CA_CERTS=/run/secrets/ca; } \
+ && CI=true pnpm install --prod --frozen-lockfile --store-dir /pnpm/store --filter "@modelgate/web..."
 
 FROM ${NODE_IMAGE}
 LABEL org.opencontainers.image.title="modelgate-web" \

@@ -5,7 +5,7 @@ import { startService } from '../../../tests/helpers/processes.ts'
 describe('mobilenet service (MobileNetV2, ImageNet) as a real process', () => {
   it('classifies the shared photos as the reference does: a cat breed, a hotdog, a bald eagle', async () => {
     const service = await startService('mobilenet', { via: 'pnpm' })
-    const answers = await expectReferenceAnswers(`${service.url}/predict`, 'mobilenet', ['cat_720p.jpg', 'eagle.jpg', 'hot_dog.jpg', 'dog.jpg'])
+    const answers = await expectReferenceAnswers(`${service.url}/predict`, 'mobilenet')
     expect(answers.get('cat_720p.jpg')!.predictions[0]!.label).toMatch(/cat/i)
     expect(answers.get('hot_dog.jpg')!.predictions[0]!.label).toMatch(/^hotdog\b/)
     expect(answers.get('eagle.jpg')!.predictions[0]!.label).toMatch(/^bald eagle\b/)

@@ -6,7 +6,7 @@ import { startService } from '../../../tests/helpers/processes.ts'
 describe('resnet service (ResNet-56, CIFAR-10) as a real process', () => {
   it('classifies the shared photos as the reference does, cat_720p as a cat', async () => {
     const service = await startService('resnet', { via: 'pnpm' })
-    const answers = await expectReferenceAnswers(`${service.url}/predict`, 'resnet', ['cat_720p.jpg', 'eagle.jpg', 'owl.jpg'])
+    const answers = await expectReferenceAnswers(`${service.url}/predict`, 'resnet')
     expect(answers.get('cat_720p.jpg')!.predictions[0]).toMatchObject({ label: 'cat', index: 3 })
     expect(answers.get('eagle.jpg')!.predictions[0]!.label).toBe('bird')
   })

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites need, only those missing; quick when all are present.
-# redis-server (shared rate limits), postgresql (key store), nginx (gateway benchmark), chromium (browser tests).
+# redis-server (shared rate limits), postgresql (key store), nginx (gateway benchmark), chromium (browser
+# tests), docker.io and debootstrap (the container suite: Docker Engine, and the Debian root file system
+# of the Node base image when no registry can be reached).
 set -euo pipefail
 
-packages=(postgresql redis-server nginx chromium)
+packages=(postgresql redis-server nginx chromium docker.io debootstrap)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -16,9 +18,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The packages would start system-wide servers (dockerd with its firewall rules among them); the tests
+# start their own instead, on free loopback ports, and the container suite's dockerd leaves the firewall
+# and routing alone. policy-rc.d forbids starting services during the install, as in container images.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The package starts system-wide servers; the tests start their own on free loopback ports instead.
-for service in postgresql redis-server nginx; do
-  service "$service" stop >/dev/null 2>&1 || true
-done

@@ -96,6 +96,27 @@ describe('compose.yaml: configuration', () => {
   })
 })
 
+describe('compose.yaml: networks', () => {
+  const on = (network: string): string[] => Object.entries(services).filter(([, s]) => (s.networks ?? ['default']).includes(network)).map(([name]) => name).sort()
+
+  it('keeps the model services on an internal network, shared only with the gateway and Prometheus', () => {
+    expect(compose.networks?.models?.internal).toBe(true)
+    for (const id of MODEL_IDS) expect(service(id).networks, id).toEqual(['models'])
+    expect(on('models')).toEqual([...MODEL_IDS, 'gateway', 'prometheus'].sort())
+  })
+
+  it('keeps redis on an internal network with the gateway alone', () => {
+    expect(compose.networks?.state?.internal).toBe(true)
+    expect(on('state')).toEqual(['gateway', 'redis'])
+  })
+
+  it('publishes ports only from services on the default network', () => {
+    for (const [name, svc] of Object.entries(services).filter(([, s]) => (s.ports ?? []).length > 0)) {
+      expect(svc.networks ?? ['default'], name).toContain('default')
+    }
+  })
+})
+
 describe('compose.yaml: start order, health and shutdown', () => {
   it('waits only on health that is checked (a compose healthcheck or the image\'s HEALTHCHECK)', () => {
     for (const [name, svc] of Object.entries(services)) {
@@ -111,7 +132,7 @@ describe('compose.yaml: start order, health and shutdown', () => {
   })
 
   it.each(Object.keys(OURS))('%s runs read-only with a writable /tmp and no capabilities', (name) => {
-    const svc = service(name) as ComposeService & { cap_drop?: string[] }
+    const svc = service(name)
     expect(svc.read_only).toBe(true)
     expect(svc.tmpfs).toContain('/tmp')
     expect(svc.cap_drop).toEqual(['ALL'])

@@ -53,23 +53,35 @@ export function images (): Record<string, ImageConfig> {
   }
 }
 
-/** Compose's ${VAR:-default} and ${VAR-default} with no variable set: the default (innermost first). */
-function interpolate (value: unknown): unknown {
+/**
+ * Compose's ${VAR}, ${VAR:-default} (default when unset or empty) and ${VAR-default} (default when
+ * unset), innermost first, with `vars` as the environment.
+ */
+function interpolate (value: unknown, vars: Record<string, string>): unknown {
   if (typeof value === 'string') {
     let text = value
     for (let previous = ''; previous !== text;) {
       previous = text
-      text = text.replace(/\$\{([A-Z0-9_]+)(?::?-([^${}]*))?\}/g, (_, _name: string, def: string | undefined) => def ?? '')
+      text = text.replace(/\$\{([A-Z0-9_]+)(?:(:?)-([^${}]*))?\}/g, (_, name: string, colon: string | undefined, def: string | undefined) => {
+        const set = vars[name]
+        return set === undefined || (colon === ':' && set === '') ? def ?? '' : set
+      })
     }
     return text
   }
-  if (Array.isArray(value)) return value.map(interpolate)
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v)]))
+  if (Array.isArray(value)) return value.map((v) => interpolate(v, vars))
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, vars)]))
   return value
 }
 
 export interface ComposeService {
   image?: string
+  networks?: string[]
+  cap_drop?: string[]
+  security_opt?: string[]
+  init?: boolean
+  restart?: string
+  logging?: { driver: string, options?: Record<string, string> }
   build?: { context: string, dockerfile: string, args?: Record<string, string>, additional_contexts?: Record<string, string> }
   command?: string[]
   environment?: Record<string, string>
@@ -81,22 +93,24 @@ export interface ComposeService {
   user?: string
   profiles?: string[]
   secrets?: string[]
-  healthcheck?: { test: string[] }
+  healthcheck?: { test: string[], interval?: string, timeout?: string, retries?: number, start_period?: string }
   depends_on?: Record<string, { condition: string }>
   stop_grace_period?: string
 }
 
 export interface ComposeFile {
+  name: string
   services: Record<string, ComposeService>
+  networks?: Record<string, { internal?: boolean } | null>
   secrets?: Record<string, { file: string }>
   volumes?: Record<string, unknown>
 }
 
 export const COMPOSE_DIR = join(ROOT, 'infra')
 
-/** infra/compose.yaml with YAML merge keys applied and variables at their defaults. */
-export function composeFile (): ComposeFile {
-  return interpolate(parse(readFileSync(join(COMPOSE_DIR, 'compose.yaml'), 'utf8'), { merge: true })) as ComposeFile
+/** infra/compose.yaml with YAML merge keys applied and variables from `vars`, else at their defaults. */
+export function composeFile (vars: Record<string, string> = {}): ComposeFile {
+  return interpolate(parse(readFileSync(join(COMPOSE_DIR, 'compose.yaml'), 'utf8'), { merge: true }), vars) as ComposeFile
 }
 
 /** `10s`, `1m30s` → milliseconds. */

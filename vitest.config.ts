@@ -8,21 +8,22 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', sequence: { groupOrder: 0 }, include: ['packages/*/test/**/*.test.ts', 'services/model-server/test/**/*.test.ts', 'gateway/test/**/*.test.ts', 'scripts/test/**/*.test.ts', 'web/test/**/*.test.ts'] }
+        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', 'services/model-server/test/**/*.test.ts', 'gateway/test/**/*.test.ts', 'scripts/test/**/*.test.ts', 'web/test/**/*.test.ts'] }
       },
       {
         extends: true,
-        test: { name: 'integration', sequence: { groupOrder: 0 }, include: ['services/*/test/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/hostile/**/*.test.ts', 'tests/infra/**/*.test.ts'], exclude: ['services/model-server/**', '**/node_modules/**'], fileParallelism: false }
+        test: { name: 'integration', include: ['services/*/test/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/hostile/**/*.test.ts', 'tests/infra/**/*.test.ts'], exclude: ['services/model-server/**', '**/node_modules/**'], fileParallelism: false }
       },
       {
         extends: true,
         // Each file starts several model services and the web server: one file at a time.
-        test: { name: 'browser', sequence: { groupOrder: 0 }, include: ['tests/browser/**/*.test.ts'], fileParallelism: false }
+        test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], fileParallelism: false }
       },
       {
         extends: true,
-        // Builds every image and runs the platform from them: after the other projects, so image builds
-        // do not compete with their processes for the cores; one file at a time.
+        // Builds every image and runs the platform from them, one file at a time, in a group of its own:
+        // after the unit tests and before the one-file-at-a-time projects (which vitest runs last), so
+        // image builds never compete with other suites' processes for the cores.
         test: {
           name: 'containers',
           include: ['tests/containers/**/*.test.ts'],

@@ -12,7 +12,7 @@ import { type Docker, findDocker, run } from '../../scripts/images/docker.ts'
 import { photo, reference } from '../helpers/reference.ts'
 import { expectReferenceAnswers } from '../helpers/service-expectations.ts'
 import { SHARED_MODELS, freePort } from '../helpers/spawn.ts'
-import { serviceFile } from '../infra/platform.ts'
+import { type PodSpec, imageName, renderOverlay, serviceFile } from '../infra/platform.ts'
 import { type ComposeProject, composeProject } from './compose.ts'
 import { ensureBaseImages } from './engine.ts'
 import { imagesBuild } from './images.ts'
@@ -126,6 +126,30 @@ describe.skipIf(skip !== undefined)('the platform from its images, with compose.
   it('compose\'s base service only starts and exits 0', async () => {
     expect((await inspect('base')).State).toMatchObject({ Status: 'exited', ExitCode: 0 })
   })
+
+  it('the Kubernetes dev overlay runs these very images, and each probe and preStop hook works in its container', async () => {
+    const deployments = renderOverlay('dev').filter((o) => o.kind === 'Deployment')
+    const ours = deployments.flatMap((d) => (d.spec.template.spec as PodSpec).containers.map((c) => ({ deployment: d.metadata.name, container: c })))
+      .filter(({ container }) => imageName(container.image).startsWith('modelgate-'))
+    expect(ours.map(({ deployment }) => deployment).sort()).toEqual([...OURS].sort())
+    // Side by side: each preStop hook sleeps a few seconds.
+    await Promise.all(ours.map(async ({ deployment, container }) => {
+      // The image the pod would run is the one built here, under the same name and tag.
+      expect((await run(docker.cli, ['image', 'inspect', container.image], { env: docker.env })).code, container.image).toBe(0)
+      for (const probe of [container.startupProbe, container.readinessProbe, container.livenessProbe]) {
+        if (probe?.httpGet === undefined) continue
+        const { path, port } = probe.httpGet
+        const number = typeof port === 'number' ? port : container.ports?.find((p) => p.name === port)?.containerPort
+        const answer = await nodeIn(deployment, `fetch('http://127.0.0.1:${String(number)}${path}').then((r) => process.exit(r.status === 200 ? 0 : 2), () => process.exit(1))`)
+        expect(answer.code, `${deployment}: GET ${path} on ${String(port)} (${String(number)})`).toBe(0)
+      }
+      const preStop = container.lifecycle?.preStop?.exec?.command
+      if (preStop !== undefined) {
+        const hook = await run(docker.cli, ['exec', project.container(deployment), ...preStop], { env: docker.env, timeoutMs: 30_000 })
+        expect(hook.code, `${deployment}: preStop ${preStop.join(' ')}: ${hook.stderr}`).toBe(0)
+      }
+    }))
+  }, 120_000)
 
   // Last: it stops the resnet container.
   it('docker stop on a model container lets the request in flight finish, exits 0, and the gateway marks it down', async () => {

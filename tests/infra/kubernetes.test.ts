@@ -2,51 +2,15 @@
 // apply held against the services: one Deployment, Service, autoscaler and disruption budget per
 // model, probes on the routes and ports the processes serve, the same image names as compose, and no
 // container that runs as root or can write its image.
-import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parse, parseAllDocuments } from 'yaml'
+import { parse } from 'yaml'
 import { parseUpstreams } from '../../gateway/src/config.ts'
 import { ROOT } from '../helpers/spawn.ts'
-import { MODEL_IDS, SETTINGS, composeFile, imageName, serviceFile, settingDefault, zooVersion } from './platform.ts'
+import { type Container, type EnvVar, K8S, type K8sObject, MODEL_IDS, type PodSpec, SETTINGS, composeFile, imageName, renderOverlay, serviceFile, settingDefault, zooVersion } from './platform.ts'
 
-const K8S = join(ROOT, 'infra/k8s')
 const OVERLAYS = readdirSync(join(K8S, 'overlays')).sort()
-
-interface EnvVar { name: string, value?: string, valueFrom?: { secretKeyRef?: { name: string, key: string } } }
-interface Probe { httpGet?: { path: string, port: string | number } }
-interface Container {
-  name: string
-  image: string
-  ports?: Array<{ name: string, containerPort: number }>
-  env?: EnvVar[]
-  startupProbe?: Probe
-  readinessProbe?: Probe
-  livenessProbe?: Probe
-  lifecycle?: { preStop?: { exec?: { command: string[] } } }
-  resources?: { requests?: Record<string, string>, limits?: Record<string, string> }
-  securityContext?: { runAsUser?: number, runAsNonRoot?: boolean, allowPrivilegeEscalation?: boolean, readOnlyRootFilesystem?: boolean, privileged?: boolean, capabilities?: { drop?: string[] } }
-  volumeMounts?: Array<{ name: string, mountPath: string, subPath?: string }>
-}
-interface PodSpec {
-  containers: Container[]
-  securityContext?: { runAsUser?: number, runAsNonRoot?: boolean }
-  terminationGracePeriodSeconds?: number
-  volumes?: Array<{ name: string, configMap?: { name: string } }>
-}
-interface K8sObject {
-  kind: string
-  metadata: { name: string, labels?: Record<string, string> }
-  spec?: any
-  data?: Record<string, string>
-  stringData?: Record<string, string>
-}
-
-function render (overlay: string): K8sObject[] {
-  const out = execFileSync('kubectl', ['kustomize', join(K8S, 'overlays', overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  return parseAllDocuments(out).map((d) => d.toJSON() as K8sObject).filter((o) => o !== null)
-}
 
 function env (container: Container, name: string): EnvVar | undefined {
   return container.env?.find((e) => e.name === name)
@@ -75,7 +39,7 @@ const composeImages = Object.fromEntries(Object.entries(composeFile().services).
 const PROCESS_OF: Record<string, keyof typeof SETTINGS> = { gateway: 'gateway', web: 'web', 'model-service': 'model' }
 
 describe.each(OVERLAYS)('overlay %s', (overlay) => {
-  const objects = render(overlay)
+  const objects = renderOverlay(overlay)
   const find = (kind: string, name: string): K8sObject[] => objects.filter((o) => o.kind === kind && o.metadata.name === name)
   const deployments = objects.filter((o) => o.kind === 'Deployment')
   const pod = (name: string): PodSpec => find('Deployment', name)[0]?.spec.template.spec as PodSpec

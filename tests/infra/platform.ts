@@ -2,9 +2,10 @@
 // hold infra/ against: model ids and ports (services/<id>/service.json), the versions the images pull
 // (models/zoo), each process's settings and defaults (its config schema), the images the Dockerfiles
 // build and the compose file as compose reads it.
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse } from 'yaml'
+import { parse, parseAllDocuments } from 'yaml'
 import { ConfigSchema as GatewayConfigSchema } from '../../gateway/src/config.ts'
 import { ConfigSchema as ModelConfigSchema } from '../../services/model-server/src/config.ts'
 import { WebConfigSchema } from '../../web/server/config.ts'
@@ -140,4 +141,41 @@ export function dashboardLogFields (): string[] {
     ...[...(/expressions\s*=\s*\{([^}]*)\}/.exec(alloy)?.[1] ?? '').matchAll(/"(\w+)"/g)].map((m) => m[1]!)
   ]
   return [...new Set(fields.filter((f) => f !== '' && !f.startsWith('__')))].sort()
+}
+
+export const K8S = join(ROOT, 'infra/k8s')
+
+export interface EnvVar { name: string, value?: string, valueFrom?: { secretKeyRef?: { name: string, key: string } } }
+export interface Probe { httpGet?: { path: string, port: string | number } }
+export interface Container {
+  name: string
+  image: string
+  ports?: Array<{ name: string, containerPort: number }>
+  env?: EnvVar[]
+  startupProbe?: Probe
+  readinessProbe?: Probe
+  livenessProbe?: Probe
+  lifecycle?: { preStop?: { exec?: { command: string[] } } }
+  resources?: { requests?: Record<string, string>, limits?: Record<string, string> }
+  securityContext?: { runAsUser?: number, runAsNonRoot?: boolean, allowPrivilegeEscalation?: boolean, readOnlyRootFilesystem?: boolean, privileged?: boolean, capabilities?: { drop?: string[] } }
+  volumeMounts?: Array<{ name: string, mountPath: string, subPath?: string }>
+}
+export interface PodSpec {
+  containers: Container[]
+  securityContext?: { runAsUser?: number, runAsNonRoot?: boolean }
+  terminationGracePeriodSeconds?: number
+  volumes?: Array<{ name: string, configMap?: { name: string } }>
+}
+export interface K8sObject {
+  kind: string
+  metadata: { name: string, labels?: Record<string, string> }
+  spec?: any
+  data?: Record<string, string>
+  stringData?: Record<string, string>
+}
+
+/** An overlay of infra/k8s as `kubectl kustomize` renders it (offline): the objects it would apply. */
+export function renderOverlay (overlay: string): K8sObject[] {
+  const out = execFileSync('kubectl', ['kustomize', join(K8S, 'overlays', overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  return parseAllDocuments(out).map((d) => d.toJSON() as K8sObject).filter((o) => o !== null)
 }

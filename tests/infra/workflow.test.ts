@@ -8,7 +8,7 @@ import { parse } from 'yaml'
 import { ROOT } from '../helpers/spawn.ts'
 import { MODEL_IDS, composeFile } from './platform.ts'
 
-interface Step { name?: string, uses?: string, run?: string, with?: Record<string, string>, 'working-directory'?: string, if?: string }
+interface Step { name?: string, uses?: string, run?: string, with?: Record<string, string>, env?: Record<string, string>, 'working-directory'?: string, if?: string }
 interface Job { 'runs-on': string, container?: string, needs?: string[], defaults?: { run?: { 'working-directory'?: string } }, steps: Step[], permissions?: Record<string, string> }
 
 const workflow = parse(readFileSync(join(ROOT, '.github/workflows/ci.yml'), 'utf8')) as { on: unknown, jobs: Record<string, Job> }
@@ -29,13 +29,23 @@ describe('.github/workflows/ci.yml', () => {
     expect(test.steps.some((s) => s.uses?.startsWith('azure/setup-kubectl'))).toBe(true)
   })
 
+  it('runs the container suite on the runner\'s Docker, not in the test job\'s container', () => {
+    expect(jobs.test!.steps.find((s) => s.run?.includes('pnpm test'))?.env?.SKIP_CONTAINER_SUITE).toBeTruthy()
+    const containers = jobs.containers!
+    expect(containers.container).toBeUndefined()
+    expect(containers.steps.map((s) => s.run ?? '').join('\n')).toContain('vitest run --project containers')
+    const checkout = containers.steps.find((s) => s.uses?.startsWith('actions/checkout'))
+    expect(containers.defaults?.run?.['working-directory']).toBe(checkout?.with?.path)
+    expect(containers.steps.find((s) => s.run?.includes('tar -xz -C shared'))?.['working-directory']).toBe('.')
+  })
+
   it('audits the production dependencies', () => {
     expect(jobs.audit!.steps.map((s) => s.run ?? '').join('\n')).toMatch(/pnpm audit --prod$/m)
   })
 
   it('builds every image compose builds, from the same Dockerfile and arguments, after the tests pass', () => {
     const images = jobs.images!
-    expect(images.needs).toEqual(['test', 'audit'])
+    expect(images.needs).toEqual(['test', 'containers', 'audit'])
     expect(images.permissions).toMatchObject({ packages: 'write' })
     const builds = images.steps.filter((s) => s.uses?.startsWith('docker/build-push-action'))
     const built = builds.map((s) => {

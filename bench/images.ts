@@ -100,7 +100,12 @@ const lines = [
   '| goal (issue 11) | model | measured | |',
   '| --- | --- | --- | --- |',
   ...MODELS.map((id) => `| a model image adds at most its model file + 5 MB to the base | ${id} | ${mb((sizes.get(id) ?? 0) - base)} MB for a ${mb(modelFile(id))} MB model | ${verdict((sizes.get(id) ?? 0) - base <= modelFile(id) + 5e6)} |`),
-  ...MODELS.map((id) => `| a code-only rebuild takes under 20 % of the cold build (base included) | ${id} | ${s(codeOnly.get(id))} s of ${s(coldWithBase(id))} s: ${fmt(100 * (codeOnly.get(id) ?? 0) / coldWithBase(id), 0)} % | ${verdict((codeOnly.get(id) ?? Infinity) < 0.2 * coldWithBase(id))} |`),
+  ...MODELS.map((id) => {
+    const rebuild = codeOnly.get(id) ?? Infinity
+    const percent = (of: number): string => `${fmt(100 * rebuild / of, 0)} %`
+    return `| a code-only rebuild takes under 20 % of the cold build | ${id} | ${s(rebuild)} s: ${percent(coldWithBase(id))} of ${s(coldWithBase(id))} s from nothing, ` +
+      `${percent(cold.get(id) ?? Number.NaN)} of ${s(cold.get(id))} s on a built base | ${verdict(rebuild < 0.2 * coldWithBase(id))} |`
+  }),
   ...MODELS.map((id) => {
     const times = ready.get(id) ?? []
     const median = percentile(times, 50)

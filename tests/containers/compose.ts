@@ -1,7 +1,8 @@
 // Runs infra/compose.yaml's services with the docker CLI, setting by setting, as Compose v2 would.
 // No compose implementation here can run the file itself: Debian's docker-compose 1.29 refuses the
 // top-level `name` and the `additional_contexts` that Compose v2 needs, and podman-compose 1.0.3
-// drives podman, which turns on IP forwarding and NAT for its networks. Each key of a service this
+// ignores both `name` and the `depends_on` conditions, and drives podman, whose bridge networks turn
+// on IP forwarding and NAT (netavark's defaults), which this machine must not. Each key of a service this
 // starts is applied or refused (UNHANDLED), never silently dropped; images are built beforehand by
 // `pnpm images build` under the names the file gives them.
 import { resolve } from 'node:path'

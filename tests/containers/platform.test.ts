@@ -2,14 +2,13 @@
 // containers, the model services on an internal network, a key made by the gateway image's keys
 // command, every model classifying the shared photos through the gateway container, the web
 // container's page, and a model container stopped while a request is in flight.
-import { request } from 'node:http'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { modelIds } from '../../scripts/images/build.ts'
 import { type Docker, findDocker, run } from '../../scripts/images/docker.ts'
-import { photo, reference } from '../helpers/reference.ts'
+import { postPhotoInHalves, reference } from '../helpers/reference.ts'
 import { expectReferenceAnswers } from '../helpers/service-expectations.ts'
 import { SHARED_MODELS, freePort } from '../helpers/spawn.ts'
 import { type PodSpec, imageName, renderOverlay, serviceFile } from '../infra/platform.ts'
@@ -153,25 +152,13 @@ describe.skipIf(skip !== undefined)('the platform from its images, with compose.
 
   // Last: it stops the resnet container.
   it('docker stop on a model container lets the request in flight finish, exits 0, and the gateway marks it down', async () => {
-    const image = photo('cat_720p.jpg')
-    const answer = new Promise<{ status: number, body: string }>((resolve, reject) => {
-      const req = request(`${gatewayUrl}/model/resnet/predict`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'image/jpeg', 'content-length': image.length }
-      }, (res) => {
-        let body = ''
-        res.on('data', (d: Buffer) => { body += d.toString() })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      })
-      req.on('error', reject)
-      // Half the photo reaches the service through the gateway; the rest once the container is stopping.
-      req.write(image.subarray(0, image.length / 2))
-      setTimeout(() => {
-        void run(docker.cli, ['stop', project.container('resnet')], { env: docker.env })
-        setTimeout(() => req.end(image.subarray(image.length / 2)), 1000)
-      }, 500)
+    // Half the photo reaches the service through the gateway; the rest once the container is stopping.
+    const { status, body } = await postPhotoInHalves(`${gatewayUrl}/model/resnet/predict`, 'cat_720p.jpg', {
+      headers: { authorization: `Bearer ${key}` },
+      pauseMs: 500,
+      meanwhile: () => { void run(docker.cli, ['stop', project.container('resnet')], { env: docker.env }) },
+      restAfterMs: 1000
     })
-    const { status, body } = await answer
     expect(status, body).toBe(200)
     expect((JSON.parse(body) as { predictions: Array<{ label: string }> }).predictions[0]?.label).toBe('cat')
 

@@ -11,6 +11,7 @@ import { type Child, killChildrenNow, spawnChild, stopChildren, waitUntilReady }
 import { ensureDemoKey } from './start/demo-key.ts'
 import { type ModelPlan, StartError, loadPlatform } from './start/platform-config.ts'
 import { isPortFree } from './start/ports.ts'
+import { serviceTokenEnv } from './start/service-token.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const env = process.env
@@ -95,6 +96,7 @@ async function main (): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const upstreamsPath = env.GATEWAY_UPSTREAMS === undefined ? join(dataDir, 'upstreams.json') : resolve(cwd, env.GATEWAY_UPSTREAMS)
   if (env.GATEWAY_UPSTREAMS === undefined) await writeUpstreams(upstreamsPath, models, modelsDir)
+  const serviceToken = await serviceTokenEnv(dataDir, env)
 
   process.on('SIGINT', () => { void shutdown(0) })
   process.on('SIGTERM', () => { void shutdown(0) })
@@ -107,7 +109,7 @@ async function main (): Promise<void> {
       command: process.execPath,
       args: [join(ROOT, 'services/model-server/bin/model-server.js'), ...(m.serviceFile === undefined ? [] : [m.serviceFile])],
       cwd: ROOT,
-      env: { ...env, MODEL_BUNDLE: join(modelsDir, m.id), HOST: '127.0.0.1', PORT: String(m.port), LOG_LEVEL: serviceLogLevel }
+      env: { ...env, ...serviceToken, MODEL_BUNDLE: join(modelsDir, m.id), HOST: '127.0.0.1', PORT: String(m.port), LOG_LEVEL: serviceLogLevel }
     }, say))
   }
   for (const child of children.services) {
@@ -128,7 +130,7 @@ async function main (): Promise<void> {
     command: process.execPath,
     args: [join(ROOT, 'gateway/bin/gateway.js')],
     cwd: ROOT,
-    env: { ...env, HOST: host, PORT: String(config.gateway.port), DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath, ...(corsOrigin === undefined ? {} : { CORS_ORIGIN: corsOrigin }) }
+    env: { ...env, ...serviceToken, HOST: host, PORT: String(config.gateway.port), DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath, ...(corsOrigin === undefined ? {} : { CORS_ORIGIN: corsOrigin }) }
   }, say)
   children.front.push(gateway)
   const webChild = web === undefined

@@ -39,6 +39,8 @@ export interface GatewayOptions {
   rateLimits?: Partial<RateLimitOptions>
   /** Browser origins allowed to call the gateway (CORS); none by default. */
   corsOrigins?: string[]
+  /** The token the model services want (SERVICE_TOKEN's first): sent on every call to them. */
+  serviceToken?: string
   loggerInstance?: FastifyBaseLogger
   /** The clock for key expiry and usage days (tests move it). */
   now?: () => number
@@ -69,7 +71,13 @@ export function buildGateway (opts: GatewayOptions): App {
       ...(opts.authenticators ?? [])
     ]
   })
-  app.register(upstreams, { registry, healthIntervalMs: config.HEALTH_INTERVAL_MS, healthTimeoutMs: config.HEALTH_TIMEOUT_MS })
+  const serviceAuthorization = opts.serviceToken === undefined ? undefined : { authorization: `Bearer ${opts.serviceToken}` }
+  app.register(upstreams, {
+    registry,
+    healthIntervalMs: config.HEALTH_INTERVAL_MS,
+    healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
+    ...(serviceAuthorization === undefined ? {} : { headers: serviceAuthorization })
+  })
   // Limits every route registered after it (a route-level hook, so after each scope's authentication).
   app.register(rateLimits, opts.rateLimits ?? {})
   app.register(requestLog)
@@ -94,6 +102,7 @@ export function buildGateway (opts: GatewayOptions): App {
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     retryAfterSeconds: Math.max(1, Math.ceil(config.HEALTH_INTERVAL_MS / 1000)),
     trustProxy: config.TRUST_PROXY,
+    ...(opts.serviceToken === undefined ? {} : { serviceToken: opts.serviceToken }),
     ...(opts.chooseTarget === undefined ? {} : { chooseTarget: opts.chooseTarget })
   })
   return app

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { IntSetting, LogLevelSchema } from '@modelgate/server-kit'
+import { IntSetting, LogLevelSchema, ServiceTokenSettings } from '@modelgate/server-kit'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 
@@ -53,7 +53,9 @@ export const ConfigSchema = Type.Object({
   AUTH_JWKS_CACHE_MS: IntSetting(600_000, 0),
   AUTH_JWKS_COOLDOWN_MS: IntSetting(30_000, 0),
   AUTH_CLOCK_TOLERANCE_SECONDS: IntSetting(5, 0, 300),
-  SHUTDOWN_GRACE_MS: IntSetting(10_000, 0)
+  SHUTDOWN_GRACE_MS: IntSetting(10_000, 0),
+  // The credential sent to the model services on every call (the first token of a rotation's list).
+  ...ServiceTokenSettings
 })
 export type Config = Static<typeof ConfigSchema>
 

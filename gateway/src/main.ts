@@ -1,5 +1,5 @@
 // The gateway process: the only place that reads the environment or listens on a port.
-import { exitOnStartError, loadConfig, runServer } from '@modelgate/server-kit'
+import { exitOnStartError, loadConfig, readServiceTokens, runServer } from '@modelgate/server-kit'
 import { setupAccessPolicies } from './access-policies.ts'
 import { buildGateway } from './app.ts'
 import { openKeyStore } from './auth/key-store.ts'
@@ -10,11 +10,12 @@ import { dataPaths } from './data-paths.ts'
 
 try {
   const config = loadConfig(ConfigSchema, process.env)
+  const [serviceToken] = readServiceTokens(config)
   const paths = dataPaths(config, process.env)
   const registry = new UpstreamRegistry(await loadUpstreamsFile(paths.upstreams))
   const keyStore = await openKeyStore({ databaseUrl: config.DATABASE_URL, sqlitePath: paths.keysDb })
   const policies = await setupAccessPolicies(config, paths.dataDir)
-  const app = buildGateway({ config, keyStore, upstreams: registry, ...policies.options })
+  const app = buildGateway({ config, keyStore, upstreams: registry, ...policies.options, ...(serviceToken === undefined ? {} : { serviceToken }) })
   app.addHook('onClose', policies.close)
   for (const warning of policies.warnings) app.log.warn(warning)
   app.addHook('onClose', async () => { await keyStore.close() })

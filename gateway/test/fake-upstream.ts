@@ -22,6 +22,8 @@ export interface FakeUpstream {
   delayMs: number
   /** When set, /predict answers this problem instead. */
   problem: { status: number, code: string } | undefined
+  /** The Authorization header of each GET /metadata. */
+  metadataAuthorization: Array<string | undefined>
   close: () => Promise<void>
 }
 
@@ -29,14 +31,17 @@ export async function startFakeUpstream (opts: { id?: string, version?: string, 
   const id = opts.id ?? 'resnet'
   const version = opts.version ?? '2.0.0'
   const app = Fastify({ logger: false })
-  const fake: FakeUpstream = { url: '', app, received: [], ready: true, delayMs: 0, problem: undefined, close: async () => { await app.close() } }
+  const fake: FakeUpstream = { url: '', app, received: [], ready: true, delayMs: 0, problem: undefined, metadataAuthorization: [], close: async () => { await app.close() } }
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body))
 
   app.get('/readyz', async (_request, reply) => fake.ready ? { status: 'ready' } : await reply.code(503).send({ code: 'MODEL_NOT_READY' }))
-  app.get('/metadata', async () => ({
-    id, name: `${id} fake`, version, sha256: '0'.repeat(64), classes: 10, labels: [], input: { name: 'input', layout: 'NCHW', width: 32, height: 32 }
-  }))
+  app.get('/metadata', async (request) => {
+    fake.metadataAuthorization.push(request.headers.authorization)
+    return {
+      id, name: `${id} fake`, version, sha256: '0'.repeat(64), classes: 10, labels: [], input: { name: 'input', layout: 'NCHW', width: 32, height: 32 }
+    }
+  })
   app.post('/predict', async (request, reply) => {
     const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0)
     fake.received.push({ url: request.url, headers: request.headers, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') })

@@ -63,6 +63,25 @@ describe('POST /model/:id/predict', () => {
     expect(headers.cookie).toBeUndefined()
   })
 
+  it('sends its service token, and never the caller\'s credentials, to predict and metadata', async () => {
+    const fake = await fakeUpstreamForTest()
+    const serviceToken = 'service-token-0123456789abcdef0123456789abcdef'
+    const { app, createKey } = await buildHarness(upstreamsFor({ resnet: [fake.url] }), { serviceToken })
+    const { secret } = await createKey()
+    const res = await app.inject({
+      method: 'POST',
+      url: '/model/resnet/predict',
+      headers: { authorization: `Bearer ${secret}`, 'x-api-key': secret, cookie: 'a=b', 'content-type': 'image/jpeg' },
+      payload: photo
+    })
+    expect(res.statusCode).toBe(200)
+    const headers = fake.received[0]?.headers ?? {}
+    expect(headers.authorization).toBe(`Bearer ${serviceToken}`)
+    expect(headers['x-api-key']).toBeUndefined()
+    expect(headers.cookie).toBeUndefined()
+    expect(fake.metadataAuthorization).toEqual([`Bearer ${serviceToken}`])
+  })
+
   it('generates a request id when none is sent and drops a malformed traceparent', async () => {
     const fake = await fakeUpstreamForTest()
     const { app, createKey } = await buildHarness(upstreamsFor({ resnet: [fake.url] }))

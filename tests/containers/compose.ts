@@ -10,7 +10,7 @@ import { type Docker, run } from '../../scripts/images/docker.ts'
 import { COMPOSE_DIR, type ComposeFile, type ComposeService, composeFile, durationMs } from '../infra/platform.ts'
 
 const HANDLED = new Set(['image', 'build', 'command', 'environment', 'volumes', 'ports', 'expose', 'read_only', 'tmpfs', 'cap_drop',
-  'security_opt', 'init', 'restart', 'logging', 'user', 'healthcheck', 'depends_on', 'stop_grace_period', 'networks'])
+  'security_opt', 'init', 'restart', 'logging', 'user', 'healthcheck', 'depends_on', 'stop_grace_period', 'networks', 'secrets'])
 
 export interface ComposeProject {
   /** The project name: containers are <name>-<service>-1, networks and volumes <name>_<key>. */
@@ -69,6 +69,12 @@ export function composeProject (docker: Docker, name: string, vars: Record<strin
       const [source = '', target = '', mode] = volume.split(':')
       const host = volumeNames.includes(source) ? `${name}_${source}` : resolve(COMPOSE_DIR, source)
       args.push('--volume', [host, target, ...(mode === undefined ? [] : [mode])].join(':'))
+    }
+    // A file secret, as Compose v2 mounts it without swarm: the file itself, read-only, at /run/secrets/<name>.
+    for (const secret of svc.secrets ?? []) {
+      const source = file.secrets?.[secret]?.file
+      if (source === undefined) throw new Error(`compose.yaml: ${service} uses the secret ${secret}, which has no file`)
+      args.push('--volume', `${resolve(COMPOSE_DIR, source)}:/run/secrets/${secret}:ro`)
     }
     for (const port of svc.ports ?? []) args.push('--publish', port)
     for (const port of svc.expose ?? []) args.push('--expose', port)

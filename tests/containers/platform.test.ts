@@ -2,7 +2,8 @@
 // containers, the model services on an internal network, a key made by the gateway image's keys
 // command, every model classifying the shared photos through the gateway container, the web
 // container's page, and a model container stopped while a request is in flight.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -24,7 +25,7 @@ interface Inspected {
   Config: { User: string }
   State: { Status: string, ExitCode: number }
   HostConfig: { ReadonlyRootfs: boolean, CapDrop: string[] | null, SecurityOpt: string[] | null, Init: boolean | null, Tmpfs: Record<string, string> | null }
-  Mounts: Array<{ Type: string, Destination: string }>
+  Mounts: Array<{ Type: string, Destination: string, RW: boolean }>
   NetworkSettings: { Networks: Record<string, { IPAddress: string }>, Ports: Record<string, unknown[] | null> | null }
 }
 
@@ -36,6 +37,7 @@ describe.skipIf(skip !== undefined)('the platform from its images, with compose.
   let gatewayPort: number
   let key: string
   let upstreamsDir: string
+  let serviceTokenFile: string
 
   const inspect = async (service: string): Promise<Inspected> => {
     const res = await run(docker.cli, ['inspect', project.container(service)], { env: docker.env })
@@ -58,6 +60,10 @@ describe.skipIf(skip !== undefined)('the platform from its images, with compose.
     writeFileSync(join(upstreamsDir, 'upstreams.json'), JSON.stringify({ models }), { mode: 0o644 })
     // Readable by the gateway's uid 1000, as a checkout's infra/compose/gateway is.
     chmodSync(upstreamsDir, 0o755)
+    // compose's service_token secret: read by uid 1000 in the gateway and model containers.
+    serviceTokenFile = join(upstreamsDir, 'service-token')
+    writeFileSync(serviceTokenFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 })
+    chownSync(serviceTokenFile, 1000, 1000)
     gatewayPort = await freePort()
     const webPort = await freePort()
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`
@@ -65,7 +71,8 @@ describe.skipIf(skip !== undefined)('the platform from its images, with compose.
     project = composeProject(docker, `mgtest${process.pid}`, {
       MODELGATE_GATEWAY_PORT: String(gatewayPort),
       MODELGATE_WEB_PORT: String(webPort),
-      MODELGATE_UPSTREAMS_DIR: upstreamsDir
+      MODELGATE_UPSTREAMS_DIR: upstreamsDir,
+      MODELGATE_SERVICE_TOKEN_FILE: serviceTokenFile
     })
     await project.down()
     await project.up()
@@ -91,9 +98,10 @@ describe.skipIf(skip !== undefined)('the platform from its images, with compose.
     expect(Object.keys(c.HostConfig.Tmpfs ?? {})).toEqual(['/tmp'])
   })
 
-  it.each(MODELS)('%s: no model mounted, no port published, only on the internal models network', async (id) => {
+  it.each(MODELS)('%s: no model mounted (only the token), no port published, only on the internal models network', async (id) => {
     const c = await inspect(id)
-    expect(c.Mounts).toEqual([])
+    // The one mount is compose's service_token secret, read-only.
+    expect(c.Mounts.map((m) => [m.Destination, m.RW])).toEqual([['/run/secrets/service_token', false]])
     expect(Object.values(c.NetworkSettings.Ports ?? {}).filter((bindings) => bindings !== null)).toEqual([])
     expect(Object.keys(c.NetworkSettings.Networks)).toEqual([`${project.name}_models`])
     const network = await run(docker.cli, ['network', 'inspect', '--format', '{{.Internal}}', `${project.name}_models`], { env: docker.env })
@@ -101,8 +109,13 @@ describe.skipIf(skip !== undefined)('the platform from its images, with compose.
   })
 
   it('lets only the gateway reach a model service: from the web container it cannot be reached', async () => {
-    const resnet = `http://resnet:${serviceFile('resnet').port}/healthz`
-    expect(await nodeIn('gateway', `fetch('${resnet}').then((r) => process.exit(r.status === 200 ? 0 : 2), () => process.exit(1))`)).toMatchObject({ code: 0 })
+    const resnet = `http://resnet:${serviceFile('resnet').port}`
+    const statusOf = (path: string, headers = '{}'): string => `fetch('${resnet}${path}', { headers: ${headers} }).then((r) => { console.log(r.status) }, () => process.exit(1))`
+    // From the gateway's container: the probes are open, the rest wants the token the gateway holds.
+    expect((await nodeIn('gateway', statusOf('/readyz'))).output.trim()).toBe('200')
+    expect((await nodeIn('gateway', statusOf('/metadata'))).output.trim()).toBe('401')
+    const token = readFileSync(serviceTokenFile, 'utf8').trim()
+    expect((await nodeIn('gateway', statusOf('/metadata', `{ authorization: 'Bearer ${token}' }`))).output.trim()).toBe('200')
     // By address, so no name lookup leaves the machine: the web container has no route to the models network.
     const address = Object.values((await inspect('resnet')).NetworkSettings.Networks)[0]!.IPAddress
     const probe = await nodeIn('web', `fetch('http://${address}:${serviceFile('resnet').port}/healthz', { signal: AbortSignal.timeout(3000) })` +

@@ -96,7 +96,7 @@ describe('compose.yaml: configuration', () => {
   })
 })
 
-describe('compose.yaml: networks', () => {
+describe('compose.yaml: networks and the service token', () => {
   const on = (network: string): string[] => Object.entries(services).filter(([, s]) => (s.networks ?? ['default']).includes(network)).map(([name]) => name).sort()
 
   it('keeps the model services on an internal network, shared only with the gateway and Prometheus', () => {
@@ -108,6 +108,17 @@ describe('compose.yaml: networks', () => {
   it('keeps redis on an internal network with the gateway alone', () => {
     expect(compose.networks?.state?.internal).toBe(true)
     expect(on('state')).toEqual(['gateway', 'redis'])
+  })
+
+  it('gives the service token to the gateway, the model services and Prometheus alone, as a secret file, never a value', () => {
+    const holders = Object.entries(services).filter(([, s]) => s.secrets?.includes('service_token')).map(([name]) => name).sort()
+    expect(holders).toEqual([...MODEL_IDS, 'gateway', 'prometheus'].sort())
+    for (const name of holders.filter((n) => n !== 'prometheus')) {
+      expect(service(name).environment?.SERVICE_TOKEN_FILE, name).toBe('/run/secrets/service_token')
+      expect(service(name).environment?.SERVICE_TOKEN, name).toBeUndefined()
+    }
+    // Made on each host and never committed.
+    expect(readFileSync(join(COMPOSE_DIR, compose.secrets?.service_token?.file ?? '-', '../.gitignore'), 'utf8')).toMatch(/^\*$/m)
   })
 
   it('publishes ports only from services on the default network', () => {
@@ -164,7 +175,8 @@ describe('compose.yaml: the ops profile', () => {
   it('scrapes the gateway with an admin key from a compose secret, and every model service', () => {
     expect(job('gateway').static_configs[0]?.targets).toEqual([`gateway:${String(built['modelgate-gateway']!.env.PORT)}`])
     expect(job('gateway').authorization).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/metrics_key' })
-    expect(service('prometheus').secrets).toEqual(['metrics_key'])
+    expect(service('prometheus').secrets).toEqual(['metrics_key', 'service_token'])
+    expect(job('model-services').authorization).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/service_token' })
     const secretFile = compose.secrets?.metrics_key?.file ?? ''
     // The key is made on each host and never committed.
     expect(readFileSync(join(COMPOSE_DIR, secretFile, '../.gitignore'), 'utf8')).toMatch(/^\*$/m)

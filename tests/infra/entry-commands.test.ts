@@ -17,6 +17,7 @@ import { COMPOSE_DIR, MODEL_IDS, composeFile, dashboardLogFields, images } from 
 
 const all = images()
 const compose = composeFile()
+const SERVICE_TOKEN = 'entry-commands-service-token-0123456789abcdef'
 
 /** The folder here that the image's /app/<path> is: the checkout, or a copy laid out as the image. */
 function hostPath (imagePath: string, app = ROOT): string {
@@ -89,18 +90,21 @@ let web: Running
 let adminKey: string
 
 beforeAll(async () => {
-  const started = await Promise.all(MODEL_IDS.map(async (id) => await runAsImage(`modelgate-${id}`, id, { MODEL_BUNDLE: join(SHARED_MODELS, id) })))
+  const dataDir = mkdtempSync(join(tmpdir(), 'mg-infra-gateway-'))
+  registerCleanup(() => { rmSync(dataDir, { recursive: true, force: true }) })
+  // compose's service_token secret (/run/secrets/service_token there), here a file of its own.
+  const secrets = { SERVICE_TOKEN_FILE: join(dataDir, 'service-token') }
+  writeFileSync(secrets.SERVICE_TOKEN_FILE, SERVICE_TOKEN, { mode: 0o600 })
+  const started = await Promise.all(MODEL_IDS.map(async (id) => await runAsImage(`modelgate-${id}`, id, { MODEL_BUNDLE: join(SHARED_MODELS, id), ...secrets })))
   MODEL_IDS.forEach((id, i) => { models[id] = started[i]! })
 
   // The compose routing table, with each compose host:port replaced by where that service runs here.
-  const dataDir = mkdtempSync(join(tmpdir(), 'mg-infra-gateway-'))
-  registerCleanup(() => { rmSync(dataDir, { recursive: true, force: true }) })
   const upstreamsPath = join(dataDir, 'upstreams.json')
   let upstreams = readFileSync(join(COMPOSE_DIR, 'compose/gateway/upstreams.json'), 'utf8')
   for (const id of MODEL_IDS) upstreams = upstreams.replace(new RegExp(`http://${id}:\\d+`, 'g'), models[id]!.url)
   writeFileSync(upstreamsPath, upstreams)
   const redis = await startRedis()
-  gateway = await runAsImage('modelgate-gateway', 'gateway', { DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath, REDIS_URL: redis.url })
+  gateway = await runAsImage('modelgate-gateway', 'gateway', { DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath, REDIS_URL: redis.url, ...secrets })
 
   // docs/operations.md: `docker compose exec gateway node --import tsx src/cli/keys.ts create …`, here.
   adminKey = await new Promise((resolve, reject) => {
@@ -115,7 +119,7 @@ beforeAll(async () => {
 describe.each(MODEL_IDS)('the %s image\'s entry command', (id) => {
   it('serves the bundle it was given and passes the image\'s health check', async () => {
     const running = models[id]!
-    const metadata = await (await fetch(`${running.url}/metadata`)).json() as { id: string }
+    const metadata = await (await fetch(`${running.url}/metadata`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })).json() as { id: string }
     expect(metadata.id).toBe(id)
     expect(await healthcheck(running)).toBe(0)
   })
@@ -141,9 +145,9 @@ describe('the gateway image\'s entry command', () => {
     expect((await res.json() as { model: { id: string } }).model.id).toBe(id)
   })
 
-  it('serves every metric the Grafana dashboard queries (gateway with the admin key, model services open)', async () => {
+  it('serves every metric the Grafana dashboard queries (gateway with the admin key, model services with the service token)', async () => {
     const gatewayMetrics = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text()
-    const serviceMetrics = await (await fetch(`${models[MODEL_IDS[0]!]!.url}/metrics`)).text()
+    const serviceMetrics = await (await fetch(`${models[MODEL_IDS[0]!]!.url}/metrics`, { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } })).text()
     const dashboard = readFileSync(join(COMPOSE_DIR, 'compose/grafana/dashboards/modelgate.json'), 'utf8')
     const names = new Set([...dashboard.matchAll(/\b((?:gateway|model|process|http)_[a-z_]+)\b/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, '')))
     expect(names.size).toBeGreaterThanOrEqual(8)

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parse } from 'yaml'
+import { parseAllDocuments } from 'yaml'
 import { parseUpstreams } from '../../gateway/src/config.ts'
 import { ROOT } from '../helpers/spawn.ts'
 import { type Container, type EnvVar, K8S, type K8sObject, MODEL_IDS, type PodSpec, SETTINGS, composeFile, imageName, renderOverlay, serviceFile, settingDefault, zooVersion } from './platform.ts'
@@ -37,6 +37,27 @@ function zooModelMiB (id: string): number {
 const HEALTH_SOURCE = readFileSync(join(ROOT, 'packages/server-kit/src/health.ts'), 'utf8')
 const composeImages = Object.fromEntries(Object.entries(composeFile().services).map(([name, s]) => [name, imageName(s.image ?? '')]))
 const PROCESS_OF: Record<string, keyof typeof SETTINGS> = { gateway: 'gateway', web: 'web', 'model-service': 'model' }
+
+interface LabelSelector { matchLabels?: Record<string, string>, matchExpressions?: Array<{ key: string, operator: string, values?: string[] }> }
+interface NetworkPolicySpec {
+  podSelector: LabelSelector
+  policyTypes: string[]
+  ingress?: Array<{ from?: unknown[], ports?: Array<{ port: string | number }> }>
+  egress?: Array<{ to?: unknown[], ports?: Array<{ port: string | number, protocol?: string }> }>
+}
+
+/** Whether a label selector picks pods with these labels (matchLabels, and In / NotIn / Exists). */
+function selects (selector: LabelSelector, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value)
+  const byExpression = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) =>
+    operator === 'In' ? values.includes(labels[key] ?? '') : operator === 'NotIn' ? !values.includes(labels[key] ?? '') : operator === 'Exists' ? key in labels : !(key in labels))
+  return byLabel && byExpression
+}
+
+/** overlays/prod/gateway-secret.example.yaml: the Secrets production needs, with placeholder values. */
+function secretExamples (): K8sObject[] {
+  return parseAllDocuments(readFileSync(join(K8S, 'overlays/prod/gateway-secret.example.yaml'), 'utf8')).map((d) => d.toJSON() as K8sObject)
+}
 
 describe.each(OVERLAYS)('overlay %s', (overlay) => {
   const objects = renderOverlay(overlay)
@@ -138,7 +159,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     if (overlay === 'prod') {
       // Production secrets are never in the repository; the example names every key the gateway reads.
       expect(secrets).toEqual([])
-      const example = parse(readFileSync(join(K8S, 'overlays/prod/gateway-secret.example.yaml'), 'utf8')) as K8sObject
+      const example = secretExamples().find((o) => o.metadata.name === refs[0]!.name)!
       expect(example.metadata.name).toBe(refs[0]!.name)
       for (const ref of refs) expect(example.stringData?.[ref!.key]).toContain('CHANGE-ME')
     } else {
@@ -146,6 +167,52 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       for (const ref of refs) expect(secret?.data?.[ref!.key], ref!.key).toBeDefined()
       expect(Buffer.from(secret?.data?.['session-signing-key'] ?? '', 'base64').toString()).toMatch(/^dev-only-/)
     }
+  })
+
+  it('gives the gateway and every model service the service token from a Secret no manifest holds', () => {
+    for (const name of ['gateway', ...MODEL_IDS]) {
+      const ref = env(pod(name).containers[0]!, 'SERVICE_TOKEN')?.valueFrom?.secretKeyRef
+      expect(ref, name).toEqual({ name: 'modelgate-service-token', key: 'token' })
+    }
+    expect(find('Secret', 'modelgate-service-token')).toEqual([])
+    expect(secretExamples().find((o) => o.metadata.name === 'modelgate-service-token')?.stringData?.token).toContain('CHANGE-ME')
+  })
+
+  describe('network policies', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o as K8sObject & { spec: NetworkPolicySpec })
+    const labelsOf = (name: string): Record<string, string> => find('Deployment', name)[0]!.spec.template.metadata.labels as Record<string, string>
+    const selecting = (labels: Record<string, string>, type: 'Ingress' | 'Egress'): NetworkPolicySpec[] =>
+      policies.map((p) => p.spec).filter((spec) => spec.policyTypes.includes(type) && selects(spec.podSelector, labels))
+    const ingressSources = (labels: Record<string, string>): unknown[] => selecting(labels, 'Ingress').flatMap((spec) => (spec.ingress ?? []).flatMap((rule) => rule.from ?? [{ anyone: true }]))
+    const gatewayPods = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'gateway' } } }
+
+    it('deny every ingress to the namespace unless a policy allows it', () => {
+      expect(policies.some((p) => Object.keys(p.spec.podSelector).length === 0 && p.spec.policyTypes.includes('Ingress') && (p.spec.ingress ?? []).length === 0)).toBe(true)
+    })
+
+    it.each(MODEL_IDS)('let into %s only the gateway\'s pods and the monitoring selector, on its port', (id) => {
+      const sources = ingressSources(labelsOf(id))
+      expect(sources).toContainEqual(gatewayPods)
+      const others = sources.filter((source) => JSON.stringify(source) !== JSON.stringify(gatewayPods))
+      expect(others).toHaveLength(1)
+      expect(JSON.stringify(others[0])).toContain('monitoring')
+      for (const spec of selecting(labelsOf(id), 'Ingress')) for (const rule of spec.ingress ?? []) expect(rule.ports).toEqual([{ port: 'http' }])
+    })
+
+    it('let the Ingress controller (and monitoring) reach the gateway, and only the controller the web UI', () => {
+      const controller = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }
+      expect(ingressSources(labelsOf('web'))).toEqual([controller])
+      const gateway = ingressSources(labelsOf('gateway'))
+      expect(gateway).toContainEqual(controller)
+      expect(gateway.filter((s) => JSON.stringify(s) !== JSON.stringify(controller)).map((s) => JSON.stringify(s))).toEqual([expect.stringContaining('monitoring')])
+    })
+
+    it('let the gateway out to the model services, DNS and its stores, and the web UI nowhere', () => {
+      const egress = selecting(labelsOf('gateway'), 'Egress').flatMap((spec) => spec.egress ?? [])
+      expect(egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'model-service' } } }], ports: [{ port: 'http' }] })
+      expect(egress.flatMap((rule) => rule.ports ?? []).map((port) => port.port)).toEqual(expect.arrayContaining([53, 5432]))
+      expect(selecting(labelsOf('web'), 'Egress').flatMap((spec) => spec.egress ?? [])).toEqual([])
+    })
   })
 
   it('routes the gateway to each model\'s Service from a ConfigMap it reloads without a restart', () => {

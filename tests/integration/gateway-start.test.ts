@@ -61,6 +61,11 @@ describe('pnpm start', () => {
     expect(res.body.predictions[0]?.label).toBe('cat')
     const upstreams = JSON.parse(readFileSync(join(p.dir, 'data', 'upstreams.json'), 'utf8'))
     expect(upstreams.models.resnet.stable).toEqual({ version: '2.0.0', replicas: [`http://127.0.0.1:${p.servicePort}`] })
+    // Only the gateway may call the service: a token for both, made once, readable by this user alone.
+    const tokenFile = join(p.dir, 'data', 'service-token')
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600)
+    expect((await postPhoto(`http://127.0.0.1:${p.servicePort}/predict`, 'cat_720p.jpg')).status).toBe(401)
+    expect(output).not.toContain(readFileSync(tokenFile, 'utf8').trim())
 
     expect(await first.stop('SIGTERM')).toBe(0)
     expect(first.output()).toContain('Stopped.')

@@ -6,6 +6,8 @@ export interface UpstreamsOptions {
   registry: UpstreamRegistry
   healthIntervalMs: number
   healthTimeoutMs: number
+  /** Sent with every request to a replica (the service token). */
+  headers?: Record<string, string>
 }
 
 declare module 'fastify' {
@@ -26,7 +28,8 @@ export const upstreams = fp<UpstreamsOptions>(async function upstreams (app, opt
     registry: opts.registry,
     intervalMs: opts.healthIntervalMs,
     timeoutMs: opts.healthTimeoutMs,
-    log: app.log
+    log: app.log,
+    ...(opts.headers === undefined ? {} : { headers: opts.headers })
   })
   app.decorate('upstreams', opts.registry)
   app.decorate('healthChecker', checker)

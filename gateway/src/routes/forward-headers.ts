@@ -5,7 +5,8 @@ import type { FastifyRequest } from 'fastify'
 const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/
 
 /**
- * Credentials stop at the gateway: a model service never sees a client's key or token. `expect` is
+ * Credentials stop at the gateway: a model service never sees a client's key or token, only the
+ * gateway's own service token when one is set. `expect` is
  * answered by the gateway's own server (100 Continue) and undici refuses to send it on: forwarded,
  * every upload with `Expect: 100-continue` (curl's default over 1 MB) failed with 502.
  */
@@ -14,6 +15,8 @@ const STRIPPED = new Set(['authorization', 'x-api-key', 'cookie', 'proxy-authori
 export interface ForwardOptions {
   /** Whether the x-forwarded-* headers the client sent may be kept (the gateway sits behind a proxy). */
   trustProxy: boolean
+  /** `Bearer <service token>`, when the services want one. */
+  authorization?: string
 }
 
 /** The headers sent to a model service for one request. */
@@ -36,5 +39,6 @@ export function forwardHeaders (request: FastifyRequest, headers: IncomingHttpHe
   out['x-forwarded-for'] = opts.trustProxy && typeof incoming === 'string' && incoming !== '' ? `${incoming}, ${peer}` : peer
   out['x-forwarded-proto'] = request.protocol
   out['x-forwarded-host'] = request.host
+  if (opts.authorization !== undefined) out.authorization = opts.authorization
   return out
 }

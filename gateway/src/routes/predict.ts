@@ -18,6 +18,8 @@ export interface PredictRouteOptions {
   /** Seconds a client is told to wait when every replica is down (Retry-After). */
   retryAfterSeconds: number
   trustProxy: boolean
+  /** The token the model services want (SERVICE_TOKEN's first), sent as Authorization: Bearer. */
+  serviceToken?: string
   /**
    * Chooses version and replica for a request to a known model; undefined when none can serve.
    * The default pins `x-model-version`, sends the canary its share, and the rest to stable.
@@ -37,6 +39,7 @@ type TimedRequest = FastifyRequest & { [upstreamStart]?: number }
 export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOptions): Promise<void> {
   const registry = app.upstreams
   const chooseTarget = opts.chooseTarget ?? createTargetChooser()
+  const forwardOptions = { trustProxy: opts.trustProxy, ...(opts.serviceToken === undefined ? {} : { authorization: `Bearer ${opts.serviceToken}` }) }
 
   app.addHook('onRequest', app.authenticate)
   app.removeAllContentTypeParsers()
@@ -124,7 +127,7 @@ export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOpt
         (request as TimedRequest)[upstreamStart] = performance.now()
         return (request as FastifyRequest).target?.replica ?? ''
       },
-      rewriteRequestHeaders: (request, headers) => forwardHeaders(request as FastifyRequest, headers as Record<string, string>, { trustProxy: opts.trustProxy }),
+      rewriteRequestHeaders: (request, headers) => forwardHeaders(request as FastifyRequest, headers as Record<string, string>, forwardOptions),
       onResponse (rawRequest, reply, res) {
         const request = rawRequest as FastifyRequest
         const started = (request as TimedRequest)[upstreamStart]

@@ -9,6 +9,8 @@ export interface HealthCheckOptions {
   intervalMs: number
   timeoutMs: number
   log: FastifyBaseLogger
+  /** Sent with every request to a replica (the service token). */
+  headers?: Record<string, string>
 }
 
 export interface HealthChecker {
@@ -46,7 +48,7 @@ export function createHealthChecker (opts: HealthCheckOptions): HealthChecker {
     if (!wasUp) {
       // Read the metadata each time a replica comes (back) up: a redeploy may bring a new version.
       try {
-        registry.setMetadata(url, await fetchMetadata(url, opts.timeoutMs))
+        registry.setMetadata(url, await fetchMetadata(url, opts.timeoutMs, opts.headers))
       } catch (err) {
         log.warn({ upstream: url, err }, 'replica metadata unreadable')
       }

@@ -12,8 +12,8 @@ export const ModelMetadataSchema = Type.Object({
 export type ModelMetadata = Static<typeof ModelMetadataSchema>
 
 /** Reads a replica's /metadata; throws when it does not answer or answers something else. */
-export async function fetchMetadata (url: string, timeoutMs: number): Promise<ModelMetadata> {
-  const res = await fetch(`${url}/metadata`, { signal: AbortSignal.timeout(timeoutMs) })
+export async function fetchMetadata (url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<ModelMetadata> {
+  const res = await fetch(`${url}/metadata`, { headers, signal: AbortSignal.timeout(timeoutMs) })
   if (!res.ok) throw new Error(`GET ${url}/metadata answered ${res.status}`)
   const body: unknown = await res.json()
   const error = [...Value.Errors(ModelMetadataSchema, body)][0]

@@ -11,5 +11,6 @@ export const HeadersTooLarge = defineProblem('HEADERS_TOO_LARGE', 431, 'Request 
 export const RequestMalformed = defineProblem('REQUEST_MALFORMED', 400, 'Request is not valid HTTP')
 export const ExpectationFailed = defineProblem('EXPECTATION_FAILED', 417, 'Expectation not supported')
 export const ServiceNotReady = defineProblem('SERVICE_NOT_READY', 503, 'Service is not ready')
+export const ServiceAuthRequired = defineProblem('SERVICE_AUTH_REQUIRED', 401, 'Service token required')
 export const ShuttingDown = defineProblem('SHUTTING_DOWN', 503, 'Server is shutting down')
 export const Internal = defineProblem('INTERNAL', 500, 'Internal error')

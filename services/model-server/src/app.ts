@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart'
-import { type App, type ProblemError, buildServer, createRegistry, health, metrics } from '@modelgate/server-kit'
+import { type App, type ProblemError, buildServer, createRegistry, health, metrics, serviceAuth } from '@modelgate/server-kit'
 import type { FastifyBaseLogger, FastifyError } from 'fastify'
 import type { Bundle } from './bundle/load-bundle.ts'
 import type { Config } from './config.ts'
@@ -16,6 +16,8 @@ export interface ModelServerOptions {
   /** The loaded classifier; undefined while the model loads (readyz and predict answer 503). */
   classifier: () => Classifier | undefined
   fetchImage: FetchImage
+  /** SERVICE_TOKEN's tokens: with any, every route but the probes wants one of them (only the gateway calls). */
+  serviceTokens?: string[]
   loggerInstance?: FastifyBaseLogger
 }
 
@@ -51,6 +53,9 @@ export function buildModelServer (opts: ModelServerOptions): ModelServer {
   const pipeline = { inFlight: 0 }
   const serviceMetrics = createServiceMetrics(registry, () => opts.classifier()?.queueDepth() ?? 0)
 
+  if (opts.serviceTokens !== undefined && opts.serviceTokens.length > 0) {
+    app.register(serviceAuth, { tokens: opts.serviceTokens, open: ['/healthz', '/readyz'] })
+  }
   app.register(multipart, { limits: { fileSize: config.MAX_BODY_BYTES } })
   app.register(health, {
     isReady: () => opts.classifier() !== undefined,

@@ -1,4 +1,4 @@
-import { IntSetting, LogLevelSchema } from '@modelgate/server-kit'
+import { IntSetting, LogLevelSchema, ServiceTokenSettings } from '@modelgate/server-kit'
 import Type, { type Static } from 'typebox'
 
 /** Every setting of a model service; env variables override the service's service.json. */
@@ -19,7 +19,8 @@ export const ConfigSchema = Type.Object({
   IMAGE_URL_ALLOW_HOSTS: Type.String({ default: '' }),
   IMAGE_URL_TIMEOUT_MS: IntSetting(5000, 100),
   IMAGE_URL_MAX_BYTES: IntSetting(10 * 1024 * 1024, 1024),
-  SHUTDOWN_GRACE_MS: IntSetting(10_000, 0)
+  SHUTDOWN_GRACE_MS: IntSetting(10_000, 0),
+  ...ServiceTokenSettings
 })
 export type Config = Static<typeof ConfigSchema>
 

@@ -2,7 +2,7 @@
 // environment or listens on a port.
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { exitOnStartError, loadConfig, runServer } from '@modelgate/server-kit'
+import { exitOnStartError, loadConfig, readServiceTokens, runServer } from '@modelgate/server-kit'
 import Value from 'typebox/value'
 import { buildModelServer } from './app.ts'
 import { loadBundle } from './bundle/load-bundle.ts'
@@ -43,7 +43,9 @@ async function main (): Promise<void> {
     timeoutMs: config.IMAGE_URL_TIMEOUT_MS,
     maxBytes: config.IMAGE_URL_MAX_BYTES
   })
-  const { app, metrics, upcoming } = buildModelServer({ config, bundle, classifier: () => loaded.classifier, fetchImage })
+  const serviceTokens = readServiceTokens(config)
+  const { app, metrics, upcoming } = buildModelServer({ config, bundle, classifier: () => loaded.classifier, fetchImage, serviceTokens })
+  if (serviceTokens.length === 0) app.log.warn('no SERVICE_TOKEN: any caller that reaches this port can classify')
   app.addHook('onClose', async () => {
     await fetchImage.close()
     await loaded.classifier?.close()

@@ -1,6 +1,9 @@
+import { createConfig, lintFromString } from '@redocly/openapi-core'
 import { describe, expect, it } from 'vitest'
+import { openApiDocument } from '../src/openapi-document.ts'
 import { fakeUpstreamForTest } from './fake-upstream.ts'
 import { buildHarness, upstreamsFor } from './gateway-harness.ts'
+import { sessionGateway } from './session-harness.ts'
 
 describe('OpenAPI and docs', () => {
   it('documents predict (with its problems) and the model routes in /openapi.json', async () => {
@@ -20,6 +23,43 @@ describe('OpenAPI and docs', () => {
     expect(predict.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' }), expect.objectContaining({ name: 'topk', in: 'query' })]))
     expect(spec.paths['/models/{id}'].get.responses['404'].content['application/problem+json']).toBeDefined()
     expect(spec.components.securitySchemes).toHaveProperty('bearer')
+  })
+
+  it('passes `redocly lint` (recommended rules) with no error, and only the warnings docs/client.md explains', async () => {
+    const { app } = await sessionGateway()
+    const spec = await app.inject({ url: '/openapi.json', headers: { host: 'gateway.internal:8080' } })
+    const problems = await lintFromString({ source: spec.body, absoluteRef: 'openapi.json', config: await createConfig({ extends: ['recommended'] }) })
+    const found = problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer ?? ''}`)
+    // The probes take no input and no credential and are never limited: they have no 4xx to document.
+    expect(found.sort()).toEqual(['warn operation-4xx-response #/paths/~1healthz/get/responses', 'warn operation-4xx-response #/paths/~1readyz/get/responses'])
+  })
+
+  it('gives as `servers` the address the client used, through a trusted proxy too', async () => {
+    const fake = await fakeUpstreamForTest()
+    const direct = await buildHarness(upstreamsFor({ resnet: [fake.url] }))
+    expect((await direct.app.inject({ url: '/openapi.json', headers: { host: '127.0.0.1:8080' } })).json().servers).toEqual([{ url: 'http://127.0.0.1:8080' }])
+    const proxied = await buildHarness(upstreamsFor({ resnet: [fake.url] }), { config: { TRUST_PROXY: true } })
+    const spec = (await proxied.app.inject({ url: '/openapi.json', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.modelgate.dev' } })).json()
+    expect(spec.servers).toEqual([{ url: 'https://api.modelgate.dev' }])
+  })
+
+  it('names every operation for SDK generators and says which are public (openApiDocument, as served)', async () => {
+    const spec = await openApiDocument() as { paths: Record<string, Record<string, { operationId: string, security: unknown[] }>> }
+    const operations = Object.entries(spec.paths)
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, ...op })))
+    expect(Object.fromEntries(operations.map((op) => [op.operationId, `${op.method.toUpperCase()} ${op.path}`]))).toEqual({
+      classify: 'POST /model/{id}/predict',
+      listModels: 'GET /models',
+      getModel: 'GET /models/{id}',
+      createSession: 'POST /auth/session',
+      getOpsSummary: 'GET /ops/summary',
+      getMetrics: 'GET /metrics',
+      getHealth: 'GET /healthz',
+      getReadiness: 'GET /readyz'
+    })
+    const publicOnes = operations.filter((op) => op.security.length === 0).map((op) => op.operationId).sort()
+    expect(publicOnes).toEqual(['createSession', 'getHealth', 'getModel', 'getReadiness', 'listModels'])
+    for (const op of operations.filter((o) => o.security.length > 0)) expect(op.security).toEqual([{ bearer: [] }, { apiKey: [] }])
   })
 
   it('serves the docs page at /docs', async () => {

@@ -11,6 +11,7 @@ RUN --mount=type=secret,id=ca \
 WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY packages/server-kit/package.json packages/server-kit/
+COPY packages/client/package.json packages/client/
 COPY web/package.json web/
 
 FROM pnpm AS build
@@ -19,6 +20,8 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store --mount=type=secret,id=c
  && CI=true pnpm install --frozen-lockfile --store-dir /pnpm/store --filter "@modelgate/web..."
 # web/tsconfig.json extends the repository's base configuration, which vite's transform reads.
 COPY tsconfig.base.json ./
+# The page talks to the gateway through @modelgate/client, bundled from its sources.
+COPY packages/client/src/ packages/client/src/
 COPY web/ web/
 RUN pnpm --dir web build
 

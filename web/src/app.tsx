@@ -1,12 +1,12 @@
 import { useEffect } from 'react'
-import type { GatewayClient } from './api/client.ts'
+import type { Modelgate } from '@modelgate/client'
 import { ClassifyPage } from './classify/classify-page.tsx'
 import { OpsPage } from './ops/ops-page.tsx'
 import { followLink, useRoute } from './routing.ts'
 
 const TITLES = { classify: 'Classify an image · Modelgate', ops: 'Operations · Modelgate' }
 
-export function App ({ client }: { client: GatewayClient }) {
+export function App ({ client }: { client: Modelgate }) {
   const route = useRoute()
   useEffect(() => { document.title = TITLES[route] }, [route])
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, NETWORK_ERROR, describeError, parseRetryAfter, problemFrom } from '../src/api/problem.ts'
+import { ModelgateError } from '@modelgate/client'
+import { describeError } from '../src/api/problem.ts'
 
 const problem = (code: string, status: number, detail = 'detail of this request') =>
-  new ApiError({ type: `https://modelgate.example/errors/${code}`, title: `title of ${code}`, status, detail, code, requestId: 'req-1' })
+  new ModelgateError({ type: `https://modelgate.example/errors/${code}`, title: `title of ${code}`, status, detail, code, requestId: 'req-1' })
 
 describe('describeError', () => {
   it.each([
@@ -20,7 +21,7 @@ describe('describeError', () => {
   })
 
   it('says when to retry a rate-limited request, from Retry-After', () => {
-    const err = new ApiError({ title: 'Too many', status: 429, code: 'RATE_LIMITED', detail: 'Limit of 60 per minute reached.' }, 12)
+    const err = new ModelgateError({ title: 'Too many', status: 429, code: 'RATE_LIMITED', detail: 'Limit of 60 per minute reached.' }, { retryAfterSeconds: 12 })
     expect(describeError(err)).toMatchObject({ headline: 'Too many requests.', hint: 'Try again in 12 seconds.' })
   })
 
@@ -30,33 +31,6 @@ describe('describeError', () => {
 
   it('describes a thrown non-API error instead of showing nothing', () => {
     expect(describeError(new TypeError('boom'))).toEqual({ headline: 'Something went wrong.', detail: 'boom' })
-    expect(describeError(new ApiError({ title: 'x', status: 0, code: NETWORK_ERROR })).headline).toBe('The gateway cannot be reached.')
-  })
-})
-
-describe('problemFrom', () => {
-  it('reads an application/problem+json answer with its Retry-After', async () => {
-    const res = new Response(JSON.stringify({ type: 't', title: 'Model is unavailable', status: 503, detail: 'No replica.', code: 'MODEL_UNAVAILABLE', requestId: 'r' }), {
-      status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '5' }
-    })
-    const err = await problemFrom(res)
-    expect(err).toMatchObject({ code: 'MODEL_UNAVAILABLE', status: 503, retryAfterSeconds: 5 })
-    expect(err.problem.detail).toBe('No replica.')
-  })
-
-  it('turns an answer that is not a problem (an HTML error page) into one', async () => {
-    const err = await problemFrom(new Response('<h1>Bad gateway</h1>', { status: 502, statusText: 'Bad Gateway' }))
-    expect(err).toMatchObject({ code: 'UNEXPECTED_RESPONSE', status: 502 })
-    expect(err.problem.detail).toBe('The gateway answered 502 Bad Gateway without details.')
-  })
-})
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates, and ignores garbage', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z')
-    expect(parseRetryAfter('7', now)).toBe(7)
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30)
-    expect(parseRetryAfter('soon', now)).toBeUndefined()
-    expect(parseRetryAfter(null, now)).toBeUndefined()
+    expect(describeError(new ModelgateError({ title: 'x', status: 0, code: 'NETWORK' })).headline).toBe('The gateway cannot be reached.')
   })
 })

@@ -1,6 +1,6 @@
 import type { App } from '@modelgate/server-kit'
 import { OpsSummarySchema, buildOpsSummary } from '../ops/summary.ts'
-import { problem } from './schemas.ts'
+import { CREDENTIAL, problem } from './schemas.ts'
 
 export interface OpsRouteOptions {
   now?: () => number
@@ -12,10 +12,11 @@ export async function opsRoutes (app: App, opts: OpsRouteOptions = {}): Promise<
   app.get('/ops/summary', {
     onRequest: [app.authenticate, app.requireAdmin],
     schema: {
+      operationId: 'getOpsSummary',
       summary: 'Traffic, latency, errors and routing per model over the last 5 minutes',
       description: 'Computed in the gateway process from 10 s buckets; each gateway replica reports its own traffic.',
       tags: ['ops'],
-      security: [{ bearer: [] }, { apiKey: [] }],
+      security: CREDENTIAL,
       response: {
         200: OpsSummarySchema,
         401: problem('AUTH_REQUIRED or AUTH_INVALID'),

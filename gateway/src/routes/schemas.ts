@@ -13,6 +13,10 @@ export const ProblemSchema = Type.Object({
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: 'on BODY_INVALID' }))
 }, { additionalProperties: true, description: 'RFC 9457 problem details' })
 
+/** OpenAPI `security` of a route: public, or a credential (an API key, a session or provider token). */
+export const PUBLIC: Array<Record<string, string[]>> = []
+export const CREDENTIAL: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }]
+
 /** A response entry of a problem, for route schemas and so for /openapi.json. */
 export function problem (description: string): { description: string, content: Record<string, { schema: TSchema }> } {
   return { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } }
@@ -52,12 +56,13 @@ export const PredictResponseSchema = Type.Object({
 
 /** The proxied route's schema: for the docs only, since the body is streamed to the service unparsed. */
 export const predictSchema = {
+  operationId: 'classify',
   summary: 'Classify an image',
   description: 'Forwarded as is to the model\'s service. The body is one of: JSON `{"url"}` or `{"image": base64}`, ' +
     'a raw `image/*` body, or multipart/form-data with a file field `image`. The service\'s own problems ' +
     '(IMAGE_*, BODY_INVALID, MODEL_NOT_READY, OVERLOADED) pass through unchanged.',
   tags: ['predict'],
-  security: [{ bearer: [] as string[] }, { apiKey: [] as string[] }] as Array<Record<string, string[]>>,
+  security: CREDENTIAL,
   params: ModelIdParamsSchema,
   querystring: PredictQuerySchema,
   headers: Type.Object({
@@ -79,6 +84,7 @@ export const predictSchema = {
     413: problem('PAYLOAD_TOO_LARGE (gateway limit) or IMAGE_TOO_LARGE (service)'),
     415: problem('IMAGE_UNSUPPORTED_TYPE (from the service)'),
     422: problem('IMAGE_UNDECODABLE (from the service)'),
+    429: problem('RATE_LIMITED: over this credential\'s or this model\'s limit; Retry-After'),
     502: problem('UPSTREAM_FAILED, or IMAGE_URL_FAILED (from the service)'),
     503: problem('MODEL_UNAVAILABLE (every replica down), AUTH_UNAVAILABLE, or MODEL_NOT_READY / OVERLOADED (service); with Retry-After'),
     504: problem('UPSTREAM_TIMEOUT, or IMAGE_URL_TIMEOUT (from the service)')

@@ -3,7 +3,7 @@ import { normalizeIP } from '@fastify/rate-limit'
 import type { App } from '@modelgate/server-kit'
 import Type from 'typebox'
 import type { SessionTokens } from '../auth/session-tokens.ts'
-import { problem } from './schemas.ts'
+import { PUBLIC, problem } from './schemas.ts'
 
 export interface SessionRouteOptions {
   sessions: SessionTokens
@@ -23,9 +23,11 @@ export async function sessionRoutes (app: App, opts: SessionRouteOptions): Promi
 
   app.post('/auth/session', {
     schema: {
+      operationId: 'createSession',
       summary: 'Start an anonymous browser session',
       description: 'Returns a short-lived token (SESSION_TTL_SECONDS) for the predict routes. Minting is limited per client address (SESSION_RATE_LIMIT a minute).',
       tags: ['auth'],
+      security: PUBLIC,
       response: { 200: SessionSchema, 429: problem('RATE_LIMITED: too many sessions from this address; Retry-After') }
     },
     config: {

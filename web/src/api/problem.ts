@@ -1,34 +1,7 @@
-// Turns a gateway failure (an RFC 9457 problem, a non-problem answer, or no answer at all) into
-// an ApiError the page can show: a human headline per code, and the server's own detail.
-
-export interface Problem {
-  type?: string
-  title: string
-  status: number
-  detail?: string
-  code: string
-  requestId?: string
-}
-
-export class ApiError extends Error {
-  readonly problem: Problem
-  /** Seconds to wait before trying again, from Retry-After (429 and 503). */
-  readonly retryAfterSeconds: number | undefined
-
-  constructor (problem: Problem, retryAfterSeconds?: number) {
-    super(problem.detail ?? problem.title)
-    this.name = 'ApiError'
-    this.problem = problem
-    this.retryAfterSeconds = retryAfterSeconds
-  }
-
-  get code (): string { return this.problem.code }
-  get status (): number { return this.problem.status }
-}
-
-/** Codes the page makes itself, when no problem came back. */
-export const NETWORK_ERROR = 'NETWORK_ERROR'
-export const UNEXPECTED_RESPONSE = 'UNEXPECTED_RESPONSE'
+// The words the page shows for a failed call: a human headline per code, the server's own detail, and
+// what to do. Every failure of @modelgate/client is a ModelgateError with the platform's code, or one
+// of the client's own (NETWORK, TIMEOUT, UNEXPECTED_RESPONSE…) when no problem came back.
+import { ClientCodes, ModelgateError } from '@modelgate/client'
 
 const HEADLINES: Record<string, string> = {
   IMAGE_TOO_LARGE: 'That image is too large.',
@@ -53,8 +26,9 @@ const HEADLINES: Record<string, string> = {
   ADMIN_REQUIRED: 'That key is not an admin key.',
   UPSTREAM_FAILED: 'The model service failed to answer.',
   UPSTREAM_TIMEOUT: 'The model service took too long to answer.',
-  [NETWORK_ERROR]: 'The gateway cannot be reached.',
-  [UNEXPECTED_RESPONSE]: 'The gateway gave an unexpected answer.'
+  [ClientCodes.NETWORK]: 'The gateway cannot be reached.',
+  [ClientCodes.TIMEOUT]: 'The gateway took too long to answer.',
+  [ClientCodes.UNEXPECTED_RESPONSE]: 'The gateway gave an unexpected answer.'
 }
 
 const HINTS: Record<string, string> = {
@@ -70,7 +44,8 @@ const HINTS: Record<string, string> = {
   AUTH_REQUIRED: 'Reload the page to start a new session.',
   AUTH_INVALID: 'Reload the page to start a new session.',
   AUTH_EXPIRED: 'Reload the page to start a new session.',
-  [NETWORK_ERROR]: 'Check that the gateway is running, then try again.'
+  [ClientCodes.NETWORK]: 'Check that the gateway is running, then try again.',
+  [ClientCodes.TIMEOUT]: 'Try again in a moment.'
 }
 
 export interface ErrorMessage {
@@ -83,7 +58,7 @@ export interface ErrorMessage {
 
 /** The words shown for an error: never empty, whatever was thrown. */
 export function describeError (err: unknown): ErrorMessage {
-  if (!(err instanceof ApiError)) {
+  if (!(err instanceof ModelgateError)) {
     return { headline: 'Something went wrong.', detail: err instanceof Error ? err.message : String(err) }
   }
   const { code, title, detail, requestId } = err.problem
@@ -100,32 +75,4 @@ export function describeError (err: unknown): ErrorMessage {
 
 function plural (n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
-}
-
-/** Reads a failed response as a problem; a body that is not one still gives an ApiError. */
-export async function problemFrom (res: Response): Promise<ApiError> {
-  const retryAfter = parseRetryAfter(res.headers.get('retry-after'))
-  let body: unknown
-  try { body = await res.json() } catch { body = undefined }
-  if (isProblem(body)) return new ApiError(body, retryAfter)
-  return new ApiError({
-    title: res.statusText || 'Request failed',
-    status: res.status,
-    code: UNEXPECTED_RESPONSE,
-    detail: `The gateway answered ${res.status}${res.statusText === '' ? '' : ` ${res.statusText}`} without details.`
-  }, retryAfter)
-}
-
-function isProblem (body: unknown): body is Problem {
-  if (typeof body !== 'object' || body === null) return false
-  const b = body as Record<string, unknown>
-  return typeof b.code === 'string' && typeof b.status === 'number' && typeof b.title === 'string'
-}
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter (value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim())
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
 }

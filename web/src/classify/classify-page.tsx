@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
-import type { GatewayClient } from '../api/client.ts'
+import type { Modelgate } from '@modelgate/client'
 import type { ImageSource } from '../api/types.ts'
 import { ErrorNotice } from '../components/error-notice.tsx'
 import { effectiveModel, loadChosenModel, saveChosenModel } from './chosen-model.ts'
@@ -14,7 +14,7 @@ import { useRuns } from './use-runs.ts'
 
 type Mode = 'single' | 'compare'
 
-export function ClassifyPage ({ client }: { client: GatewayClient }) {
+export function ClassifyPage ({ client }: { client: Modelgate }) {
   const { models, error: modelsError } = useModels(client)
   const [sessionError, setSessionError] = useState<unknown>()
   const [stored, setStored] = useState(loadChosenModel)

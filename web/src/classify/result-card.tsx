@@ -15,7 +15,7 @@ interface ResultCardProps {
 export function ResultCard ({ modelId, model, run, badges = [] }: ResultCardProps) {
   const answered = run.status === 'done' ? run.result : undefined
   const name = answered?.model.name ?? model?.name ?? modelId
-  const version = answered?.servedVersion ?? answered?.model.version ?? model?.version
+  const version = answered?.model.version ?? model?.version
   return (
     <article className={`result-card result-card--${run.status}`} aria-busy={run.status === 'loading'} data-model={modelId}>
       <header className='result-card__head'>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import type { GatewayClient } from '../api/client.ts'
+import type { Modelgate } from '@modelgate/client'
 import type { ModelInfo } from '../api/types.ts'
 
 // Status is live: a model going down (or coming back) shows within this interval.
@@ -10,14 +10,14 @@ export interface ModelsState {
   error: unknown
 }
 
-export function useModels (client: GatewayClient): ModelsState {
+export function useModels (client: Modelgate): ModelsState {
   const [state, setState] = useState<ModelsState>({ models: undefined, error: undefined })
   useEffect(() => {
     let controller = new AbortController()
     const load = async (): Promise<void> => {
       controller = new AbortController()
       try {
-        const models = await client.listModels(controller.signal)
+        const { models } = await client.models({ signal: controller.signal })
         setState({ models, error: undefined })
       } catch (error) {
         if (controller.signal.aborted) return

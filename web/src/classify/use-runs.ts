@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { GatewayClient } from '../api/client.ts'
+import type { Modelgate } from '@modelgate/client'
 import type { ImageSource, PredictResult } from '../api/types.ts'
 
 export type Run =
@@ -15,7 +15,7 @@ export interface Runs {
 }
 
 /** Predict calls for one image: a new start cancels the previous one's requests still in flight. */
-export function useRuns (client: GatewayClient): Runs {
+export function useRuns (client: Modelgate): Runs {
   const [runs, setRuns] = useState<Array<[string, Run]>>([])
   const controller = useRef<AbortController | undefined>(undefined)
 
@@ -29,8 +29,9 @@ export function useRuns (client: GatewayClient): Runs {
         if (current.signal.aborted) return
         setRuns((prev) => prev.map(([k, r]) => [k, k === id ? run : r]))
       }
-      client.predict(id, image, { signal: current.signal }).then(
-        (result) => settle({ status: 'done', result }),
+      const started = performance.now()
+      client.classify(id, image.kind === 'file' ? image.file : image.url, { signal: current.signal }).then(
+        (answer) => settle({ status: 'done', result: { ...answer, roundTripMs: performance.now() - started } }),
         (error: unknown) => settle({ status: 'error', error })
       )
     }

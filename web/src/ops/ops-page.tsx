@@ -1,6 +1,5 @@
 import { type ReactNode, useState } from 'react'
-import type { GatewayClient } from '../api/client.ts'
-import type { ApiError } from '../api/problem.ts'
+import type { Modelgate, ModelgateError } from '@modelgate/client'
 import { ErrorNotice } from '../components/error-notice.tsx'
 import { formatMs, formatPerSecond, formatRate } from '../format.ts'
 import { AdminKeyForm } from './admin-key-form.tsx'
@@ -8,7 +7,7 @@ import { forgetAdminKey, loadAdminKey, saveAdminKey } from './admin-key.ts'
 import { ModelOpsCard } from './model-ops-card.tsx'
 import { REFRESH_MS, useOpsSummary } from './use-ops-summary.ts'
 
-export function OpsPage ({ client }: { client: GatewayClient }) {
+export function OpsPage ({ client }: { client: Modelgate }) {
   const [adminKey, setAdminKey] = useState(loadAdminKey)
   const [refused, setRefused] = useState<unknown>()
 
@@ -20,7 +19,7 @@ export function OpsPage ({ client }: { client: GatewayClient }) {
       </>
     )
   }
-  const forget = (err?: ApiError): void => { forgetAdminKey(); setRefused(err); setAdminKey(undefined) }
+  const forget = (err?: ModelgateError): void => { forgetAdminKey(); setRefused(err); setAdminKey(undefined) }
   return <Dashboard client={client} adminKey={adminKey} onForget={forget} />
 }
 
@@ -36,7 +35,7 @@ function OpsIntro ({ children }: { children?: ReactNode }) {
   )
 }
 
-function Dashboard ({ client, adminKey, onForget }: { client: GatewayClient, adminKey: string, onForget: (err?: ApiError) => void }) {
+function Dashboard ({ client, adminKey, onForget }: { client: Modelgate, adminKey: string, onForget: (err?: ModelgateError) => void }) {
   const { summary, error, refreshing, refresh } = useOpsSummary(client, adminKey, onForget)
   const totals = summary === undefined ? undefined : summarize(summary.models)
   return (

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { GatewayClient } from '../api/client.ts'
-import { ApiError } from '../api/problem.ts'
+import { type Modelgate, ModelgateError } from '@modelgate/client'
 import type { OpsSummary } from '../api/types.ts'
 
 export const REFRESH_MS = 5000
@@ -14,7 +13,7 @@ export interface OpsState {
 }
 
 /** Polls /ops/summary while the tab is visible; a refused key is handed to onRefused. */
-export function useOpsSummary (client: GatewayClient, adminKey: string, onRefused: (err: ApiError) => void): OpsState {
+export function useOpsSummary (client: Modelgate, adminKey: string, onRefused: (err: ModelgateError) => void): OpsState {
   const [summary, setSummary] = useState<OpsSummary | undefined>()
   const [error, setError] = useState<unknown>()
   const [refreshing, setRefreshing] = useState(false)
@@ -27,12 +26,12 @@ export function useOpsSummary (client: GatewayClient, adminKey: string, onRefuse
     const current = new AbortController()
     controller.current = current
     setRefreshing(true)
-    client.opsSummary(adminKey, current.signal).then((s) => {
+    client.opsSummary({ apiKey: adminKey, signal: current.signal }).then((s) => {
       setSummary(s)
       setError(undefined)
     }, (err: unknown) => {
       if (current.signal.aborted) return
-      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) refused.current(err)
+      if (err instanceof ModelgateError && (err.status === 401 || err.status === 403)) refused.current(err)
       else setError(err)
     }).finally(() => { if (!current.signal.aborted) setRefreshing(false) })
   }, [client, adminKey])

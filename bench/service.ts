@@ -69,10 +69,30 @@ for (const id of MODELS) {
         client.close()
         record(id, `service over HTTP, batching ${batching ? 'on' : 'off'}`, inFlight, m)
       }
+      if (!batching) continue
+      // The Open Inference Protocol with one preprocessed image a request: FP32 as JSON digits, and
+      // binary after the JSON header (Triton's extension); predict (above) sends the JPEG instead.
+      for (const [what, body, headers] of v2Bodies(one, input.name, input.height, input.width)) {
+        const client = createPoster(`${service.url}/v2/models/${id}/infer`, IN_FLIGHT)
+        const m = await runLoad(async () => (await client.post(body, headers)) === 200, { concurrency: IN_FLIGHT, seconds: SECONDS })
+        client.close()
+        record(id, `${what} (${fmt(body.length / 1024, 0)} KiB a request)`, IN_FLIGHT, m)
+      }
     } finally {
       await service.stop()
     }
   }
+}
+
+/** One image's tensor as a V2 inference request: JSON, and binary after the JSON header. */
+function v2Bodies (tensor: Float32Array, name: string, height: number, width: number): Array<[string, Buffer, Record<string, string>]> {
+  const shape = [1, 3, height, width]
+  const json = Buffer.from(JSON.stringify({ inputs: [{ name, shape, datatype: 'FP32', data: Array.from(tensor) }] }))
+  const header = Buffer.from(JSON.stringify({ inputs: [{ name, shape, datatype: 'FP32', parameters: { binary_data_size: tensor.byteLength } }] }))
+  return [
+    ['V2 infer, FP32 JSON', json, { 'content-type': 'application/json' }],
+    ['V2 infer, FP32 binary', Buffer.concat([header, Buffer.from(tensor.buffer)]), { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) }]
+  ]
 }
 
 const find = (model: string, what: string, inFlight: number): Measurement | undefined => rows.find((r) => r.model === model && r.what === what && r.inFlight === inFlight)?.m

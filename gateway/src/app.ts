@@ -18,6 +18,7 @@ import { modelRoutes } from './routes/models.ts'
 import { opsRoutes } from './routes/ops.ts'
 import { type PredictRouteOptions, predictRoutes } from './routes/predict.ts'
 import { sessionRoutes } from './routes/session.ts'
+import { v2Routes } from './routes/v2.ts'
 import { UpstreamRegistry } from './upstreams/registry.ts'
 
 export type GatewayConfig = Pick<Config, 'LOG_LEVEL' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_MS' | 'UPSTREAM_TIMEOUT_MS' |
@@ -90,20 +91,23 @@ export function buildGateway (opts: GatewayOptions): App {
       onError: (err) => app.log.warn({ err }, 'usage not written, will retry')
     })
   })
+  const isReady = async (): Promise<boolean> => await keyStore.ping().then(() => true, () => false)
   app.register(health, {
-    isReady: async () => await keyStore.ping().then(() => true, () => false),
+    isReady,
     notReady: () => new commonProblems.ServiceNotReady('The key store does not answer.')
   })
   app.register(modelRoutes)
   if (opts.sessions !== undefined) app.register(sessionRoutes, { sessions: opts.sessions, mintsPerMin: opts.sessionMintsPerMin ?? 30 })
   app.register(opsRoutes, { now })
-  app.register(predictRoutes, {
+  const proxyOptions = {
     maxBodyBytes: config.MAX_BODY_BYTES,
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     retryAfterSeconds: Math.max(1, Math.ceil(config.HEALTH_INTERVAL_MS / 1000)),
     trustProxy: config.TRUST_PROXY,
     ...(opts.serviceToken === undefined ? {} : { serviceToken: opts.serviceToken }),
     ...(opts.chooseTarget === undefined ? {} : { chooseTarget: opts.chooseTarget })
-  })
+  }
+  app.register(predictRoutes, proxyOptions)
+  app.register(v2Routes, { ...proxyOptions, version: opts.version ?? '0.1.0', isReady })
   return app
 }

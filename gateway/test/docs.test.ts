@@ -31,7 +31,8 @@ describe('OpenAPI and docs', () => {
     const problems = await lintFromString({ source: spec.body, absoluteRef: 'openapi.json', config: await createConfig({ extends: ['recommended'] }) })
     const found = problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer ?? ''}`)
     // The probes take no input and no credential and are never limited: they have no 4xx to document.
-    expect(found.sort()).toEqual(['warn operation-4xx-response #/paths/~1healthz/get/responses', 'warn operation-4xx-response #/paths/~1readyz/get/responses'])
+    expect(found.sort()).toEqual(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready']
+      .map((path) => `warn operation-4xx-response #/paths/${path.replaceAll('/', '~1')}/get/responses`))
   })
 
   it('gives as `servers` the address the client used, through a trusted proxy too', async () => {
@@ -55,10 +56,19 @@ describe('OpenAPI and docs', () => {
       getOpsSummary: 'GET /ops/summary',
       getMetrics: 'GET /metrics',
       getHealth: 'GET /healthz',
-      getReadiness: 'GET /readyz'
+      getReadiness: 'GET /readyz',
+      v2ServerLive: 'GET /v2/health/live',
+      v2ServerReady: 'GET /v2/health/ready',
+      v2ServerMetadata: 'GET /v2',
+      v2ModelMetadata: 'GET /v2/models/{model}',
+      v2ModelVersionMetadata: 'GET /v2/models/{model}/versions/{version}',
+      v2ModelReady: 'GET /v2/models/{model}/ready',
+      v2ModelVersionReady: 'GET /v2/models/{model}/versions/{version}/ready',
+      v2Infer: 'POST /v2/models/{model}/infer',
+      v2InferVersion: 'POST /v2/models/{model}/versions/{version}/infer'
     })
     const publicOnes = operations.filter((op) => op.security.length === 0).map((op) => op.operationId).sort()
-    expect(publicOnes).toEqual(['createSession', 'getHealth', 'getModel', 'getReadiness', 'listModels'])
+    expect(publicOnes).toEqual(['createSession', 'getHealth', 'getModel', 'getReadiness', 'listModels', 'v2ServerLive', 'v2ServerMetadata', 'v2ServerReady'])
     for (const op of operations.filter((o) => o.security.length > 0)) expect(op.security).toEqual([{ bearer: [] }, { apiKey: [] }])
   })
 

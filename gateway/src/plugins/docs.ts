@@ -57,6 +57,7 @@ export const docs = fp<DocsOptions>(async function docs (app, opts) {
       },
       tags: [
         { name: 'predict', description: 'Classify images' },
+        { name: 'v2', description: 'The Open Inference Protocol (KServe V2), as KServe, Triton and MLServer clients speak it' },
         { name: 'models', description: 'The model catalogue (public)' },
         { name: 'auth', description: 'Browser sessions' },
         { name: 'ops', description: 'Operators: metrics and traffic (admin keys)' },

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { OpsWindow } from '../ops/ops-window.ts'
-import { PREDICT_ROUTE } from '../routes/predict.ts'
+import { isInferenceRoute } from '../routes/model-routes.ts'
 import type { UpstreamRegistry } from '../upstreams/registry.ts'
 import { requestModelId } from './request-log.ts'
 
@@ -75,11 +75,11 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
   })
 
   const registers = { registers: [registry] }
-  const requests = new Counter({ ...registers, name: 'gateway_requests_total', help: 'Predict requests by model, status and principal type (model "" when the id is unknown)', labelNames: ['model', 'status', 'principal_type'] as const })
-  const routed = new Counter({ ...registers, name: 'gateway_routed_requests_total', help: 'Predict requests routed to a model version, by model, version and track: the canary share', labelNames: ['model', 'version', 'track'] as const })
+  const requests = new Counter({ ...registers, name: 'gateway_requests_total', help: 'Inference requests (predict and V2 infer) by model, status and principal type (model "" when the id is unknown)', labelNames: ['model', 'status', 'principal_type'] as const })
+  const routed = new Counter({ ...registers, name: 'gateway_routed_requests_total', help: 'Inference requests routed to a model version, by model, version and track: the canary share', labelNames: ['model', 'version', 'track'] as const })
   const rateLimited = new Counter({ ...registers, name: 'gateway_rate_limited_total', help: '429 answers by model ("" off the predict route) and principal type', labelNames: ['model', 'principal_type'] as const })
-  const duration = new Histogram({ ...registers, name: 'gateway_request_duration_seconds', help: 'Whole response time of predict requests routed to a model version (refusals before routing excluded)', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
-  const upstreamDuration = new Histogram({ ...registers, name: 'gateway_upstream_duration_seconds', help: 'From sending a predict request to a model service to its response headers', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
+  const duration = new Histogram({ ...registers, name: 'gateway_request_duration_seconds', help: 'Whole response time of inference requests routed to a model version (refusals before routing excluded)', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
+  const upstreamDuration = new Histogram({ ...registers, name: 'gateway_upstream_duration_seconds', help: 'From sending an inference request to a model service to its response headers', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
   routingGauges(registry, app.upstreams)
 
   app.addHook('onResponse', function observeRequest (request, reply, done) {
@@ -92,7 +92,7 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
     const principalType = request.principal?.type ?? 'anonymous'
     const modelId = requestModelId(request)
     if (status === 429) rateLimited.inc({ model: modelId ?? '', principal_type: principalType })
-    if (request.routeOptions.url !== PREDICT_ROUTE) return
+    if (!isInferenceRoute(request.routeOptions.url)) return
     requests.inc({ model: modelId ?? '', status: String(status), principal_type: principalType })
     if (modelId === null) return
     const target = request.target

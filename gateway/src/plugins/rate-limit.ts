@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { RateLimited } from '../errors.ts'
 import { type RedisFailureMode, redisStore } from '../limits/redis-store.ts'
+import { isModelRoute, modelIdParam } from '../routes/model-routes.ts'
 
 export interface RateLimitOptions {
   /** Keys without a limit of their own, and identity-provider tokens (RATE_LIMIT_PER_MIN). */
@@ -26,8 +27,7 @@ export const RATE_LIMIT_DEFAULTS: RateLimitOptions = { defaultPerMin: 600, sessi
 
 const WINDOW_MS = 60_000
 // Orchestrators probe these every few seconds; they must never be refused.
-const UNLIMITED_ROUTES = new Set(['/healthz', '/readyz'])
-const MODEL_ROUTE = /^\/model\/:id(\/|$)/
+const UNLIMITED_ROUTES = new Set(['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready'])
 
 function principalKey (request: FastifyRequest): string {
   const p = request.principal
@@ -75,10 +75,10 @@ export const rateLimits = fp<Partial<RateLimitOptions>>(async function rateLimit
   const modelLimit = app.createRateLimit({
     max: opts.modelPerMin,
     timeWindow: WINDOW_MS,
-    keyGenerator: (request) => `model:${(request.params as { id: string }).id}`
+    keyGenerator: (request) => `model:${modelIdParam(request) ?? ''}`
   })
   async function limitModel (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { id } = request.params as { id?: string }
+    const id = modelIdParam(request)
     // Unknown ids get 404 later; counting them would let anyone fill the store with made-up models.
     if (id === undefined || !app.upstreams.has(id)) return
     const result = await modelLimit(request)
@@ -91,7 +91,7 @@ export const rateLimits = fp<Partial<RateLimitOptions>>(async function rateLimit
     })
   }
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (!MODEL_ROUTE.test(route.url)) return
+    if (!isModelRoute(route.url)) return
     const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]
     route.onRequest = [...hooks, limitModel]
   })

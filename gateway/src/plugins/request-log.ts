@@ -2,15 +2,15 @@
 // contract): every line carries every field, null where it does not apply.
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { PREDICT_ROUTE } from '../routes/predict.ts'
+import { isModelRoute, modelIdParam } from '../routes/model-routes.ts'
 
-/** The known model a predict request names, even when it was refused before being routed (401, 429). */
+/** The known model a model route names, even when the request was refused before being routed (401, 429). */
 export function requestModelId (request: FastifyRequest): string | null {
   if (typeof request.logFields.modelId === 'string') return request.logFields.modelId
-  if (request.routeOptions.url !== PREDICT_ROUTE) return null
-  const id = (request.params as { id?: unknown } | undefined)?.id
+  if (!isModelRoute(request.routeOptions.url)) return null
+  const id = modelIdParam(request)
   // Only ids in the routing table: a client must not make up log values and metric labels.
-  return typeof id === 'string' && request.server.upstreams.has(id) ? id : null
+  return id !== undefined && request.server.upstreams.has(id) ? id : null
 }
 
 export const requestLog = fp(async function requestLog (app) {

@@ -1,144 +1,20 @@
 // POST /model/:id/predict: authenticate, resolve the model and a healthy replica, then stream the
-// request to that replica's POST /predict with @fastify/http-proxy and relay its answer as is.
-import httpProxy from '@fastify/http-proxy'
-import { PROBLEM_CODE_HEADER, commonProblems, isProblemError } from '@modelgate/server-kit'
-import type { IncomingHttpHeaders } from 'node:http'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { mayCallModel } from '../auth/principal.ts'
-import { ForbiddenModel, ModelNotFound, ModelUnavailable, UpstreamFailed, UpstreamTimeout } from '../errors.ts'
-import { type ChooseTarget, VERSION_HEADER, createTargetChooser } from '../routing/choose-target.ts'
-import { discardUnreadBody, streamBodyParser } from './body-stream.ts'
-import { countBytes } from './count-bytes.ts'
-import { forwardHeaders } from './forward-headers.ts'
+// request to that replica's POST /predict and relay its answer as is (model-proxy.ts).
+import type { FastifyInstance } from 'fastify'
+import { type ModelProxyOptions, modelProxy } from './model-proxy.ts'
+import { PREDICT_ROUTE } from './model-routes.ts'
 import { predictSchema } from './schemas.ts'
 
-export interface PredictRouteOptions {
-  maxBodyBytes: number
-  upstreamTimeoutMs: number
-  /** Seconds a client is told to wait when every replica is down (Retry-After). */
-  retryAfterSeconds: number
-  trustProxy: boolean
-  /** The token the model services want (SERVICE_TOKEN's first), sent as Authorization: Bearer. */
-  serviceToken?: string
-  /**
-   * Chooses version and replica for a request to a known model; undefined when none can serve.
-   * The default pins `x-model-version`, sends the canary its share, and the rest to stable.
-   */
-  chooseTarget?: ChooseTarget
-}
-
-// Failures that mean the replica is gone rather than slow: take it out of rotation at once.
-const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED'])
-const TIMEOUTS = new Set(['FST_REPLY_FROM_GATEWAY_TIMEOUT', 'FST_REPLY_FROM_HTTP_REQUEST_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
-const upstreamStart = Symbol('upstreamStart')
-/** The predict route as Fastify names it (request.routeOptions.url). */
-export const PREDICT_ROUTE = '/model/:id/predict'
-
-type TimedRequest = FastifyRequest & { [upstreamStart]?: number }
+export type PredictRouteOptions = ModelProxyOptions
 
 export async function predictRoutes (app: FastifyInstance, opts: PredictRouteOptions): Promise<void> {
-  const registry = app.upstreams
-  const chooseTarget = opts.chooseTarget ?? createTargetChooser()
-  const forwardOptions = { trustProxy: opts.trustProxy, ...(opts.serviceToken === undefined ? {} : { authorization: `Bearer ${opts.serviceToken}` }) }
-
-  app.addHook('onRequest', app.authenticate)
-  app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', streamBodyParser(opts.maxBodyBytes))
-  app.addHook('onSend', function discardBody (request, reply, payload, done) {
-    discardUnreadBody(request, reply)
-    done(null, payload)
-  })
-  // @fastify/http-proxy's routes take no schema: add it here, for /openapi.json. Validation is the
-  // service's job (the body is a stream here), so the route's validator accepts everything.
-  app.addHook('onRoute', (route) => {
-    route.schema = predictSchema
-    route.validatorCompiler = () => () => true
-  })
-
-  // Callback-style (a throw is the refusal): an async hook costs a promise and a microtask per request.
-  app.addHook('preHandler', function routeToReplica (request, _reply, done) {
-    const { id } = request.params as { id: string }
-    if (!registry.has(id)) {
-      throw new ModelNotFound(`There is no model "${id}".`, { extra: { knownModels: registry.ids() } })
-    }
-    request.logFields.modelId = id
-    const principal = request.principal
-    if (principal === null || !mayCallModel(principal, id)) {
-      const allowed = principal?.models?.join(', ') ?? 'none'
-      throw new ForbiddenModel(`This credential may not call "${id}" (it may call: ${allowed}).`)
-    }
-    const target = chooseTarget(request, id, registry)
-    if (target === undefined) {
-      throw new ModelUnavailable(`Every replica of "${id}" is down; other models are not affected.`, {
-        headers: { 'retry-after': String(opts.retryAfterSeconds) }
-      })
-    }
-    request.target = target
-    request.logFields.modelVersion = target.version
-    request.logFields.upstream = target.replica
-    done()
-  })
-
-  function onError (rawReply: unknown, { error }: { error: Error }): void {
-    const reply = rawReply as FastifyReply
-    const request = reply.request
-    const target = request.target
-    const err = error as Error & { code?: string, cause?: Error & { code?: string } }
-    if (isProblemError(err.cause)) {
-      reply.send(err.cause)
-      return
-    }
-    // The client left mid-upload, or the server cut it for sending too slowly (REQUEST_TIMEOUT_MS):
-    // the upstream request fails with it, but the replica did nothing wrong and stays in rotation.
-    // Marking it down let any caller take a model offline by abandoning uploads.
-    if (request.raw.socket?.destroyed === true) {
-      reply.send(new commonProblems.RequestTimeout('The client closed the connection before the request arrived completely.', { cause: err }))
-      return
-    }
-    const code = err.cause?.code ?? err.code ?? 'unknown'
-    const model = target?.modelId ?? 'model'
-    if (TIMEOUTS.has(code) || TIMEOUTS.has(err.code ?? '')) {
-      reply.send(new UpstreamTimeout(`The ${model} service did not answer within ${opts.upstreamTimeoutMs} ms.`, { cause: err }))
-      return
-    }
-    if (target !== null && CONNECTION_FAILURES.has(code)) registry.setState(target.replica, 'down', code)
-    reply.send(new UpstreamFailed(`The ${model} service could not be reached (${code}).`, { cause: err }))
-  }
-
-  await app.register(httpProxy, {
-    upstream: '',
+  await modelProxy(app, {
     prefix: PREDICT_ROUTE,
+    param: 'id',
     rewritePrefix: '/predict',
     // '' rather than '/': exactly /model/:id/predict, without a trailing-slash twin.
     routes: [''],
     httpMethods: ['POST'],
-    proxyPayloads: false,
-    disableRequestLogging: true,
-    destroyAgent: true,
-    undici: {
-      connections: 128,
-      pipelining: 1,
-      headersTimeout: opts.upstreamTimeoutMs,
-      bodyTimeout: opts.upstreamTimeoutMs,
-      connectTimeout: Math.min(opts.upstreamTimeoutMs, 5000)
-    },
-    replyOptions: {
-      getUpstream (request) {
-        (request as TimedRequest)[upstreamStart] = performance.now()
-        return (request as FastifyRequest).target?.replica ?? ''
-      },
-      rewriteRequestHeaders: (request, headers) => forwardHeaders(request as FastifyRequest, headers as Record<string, string>, forwardOptions),
-      onResponse (rawRequest, reply, res) {
-        const request = rawRequest as FastifyRequest
-        const started = (request as TimedRequest)[upstreamStart]
-        if (started !== undefined) request.logFields.upstreamMs = Math.round((performance.now() - started) * 100) / 100
-        if (request.target !== null) reply.header(VERSION_HEADER, request.target.version)
-        // A relayed problem's code, named by the service's kit (sendProblem), so the body is not read.
-        const code = (res as unknown as { headers: IncomingHttpHeaders }).headers[PROBLEM_CODE_HEADER]
-        if (typeof code === 'string' && code !== '') request.errCode = code
-        reply.send(countBytes(res.stream, request.logFields))
-      },
-      onError
-    }
-  })
+    schema: () => predictSchema
+  }, opts)
 }

@@ -1,4 +1,5 @@
-// Which version of a model serves a request: the one the client pins with `x-model-version`, else
+// Which version of a model serves a request: the one the client pins (`/versions/{version}` in an
+// Open Inference Protocol path, or `x-model-version`), else
 // the canary for its share of traffic (only while a health check has found a canary replica up),
 // else the stable version.
 import type { FastifyRequest } from 'fastify'
@@ -16,6 +17,8 @@ export type ChooseTarget = (request: FastifyRequest, modelId: string, registry: 
 
 /** The version a request pins, if any; several headers or an empty one pin nothing valid. */
 export function pinnedVersion (request: FastifyRequest): string | undefined {
+  const inPath = (request.params as { version?: unknown } | undefined)?.version
+  if (typeof inPath === 'string') return inPath
   const value = request.headers[VERSION_HEADER]
   if (value === undefined) return undefined
   return Array.isArray(value) ? value.join(',') : value.trim()

@@ -147,6 +147,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateway is alive (Open Inference Protocol) */
+        get: operations["v2ServerLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gateway can serve (Open Inference Protocol) */
+        get: operations["v2ServerReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server metadata and the supported extensions (Open Inference Protocol) */
+        get: operations["v2ServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's inputs and outputs (Open Inference Protocol metadata) */
+        get: operations["v2ModelMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the model can serve */
+        get: operations["v2ModelReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's inputs and outputs (Open Inference Protocol metadata) */
+        get: operations["v2ModelVersionMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/versions/{version}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the model can serve */
+        get: operations["v2ModelVersionReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/infer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inference (Open Inference Protocol)
+         * @description A FP32 tensor [N, 3, H, W] as the model's metadata says (JSON, or binary after the JSON with Inference-Header-Content-Length), or BYTES [N] base64 images with parameters.content_type "base64". Outputs: probabilities, or with parameters.classification k, Triton's "<probability>:<index>:<label>" strings.
+         */
+        post: operations["v2Infer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{model}/versions/{version}/infer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inference (Open Inference Protocol), on one version
+         * @description A FP32 tensor [N, 3, H, W] as the model's metadata says (JSON, or binary after the JSON with Inference-Header-Content-Length), or BYTES [N] base64 images with parameters.content_type "base64". Outputs: probabilities, or with parameters.classification k, Triton's "<probability>:<index>:<label>" strings.
+         */
+        post: operations["v2InferVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1005,6 +1164,1248 @@ export interface operations {
             };
             /** @description UPSTREAM_TIMEOUT, or IMAGE_URL_TIMEOUT (from the service) */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2ServerLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        live: boolean;
+                    };
+                };
+            };
+        };
+    };
+    v2ServerReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready: boolean;
+                    };
+                };
+            };
+            /** @description SERVICE_NOT_READY: the key store does not answer; Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2ServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: string;
+                        extensions: string[];
+                    };
+                };
+            };
+            /** @description RATE_LIMITED: over the limit for callers without a credential (per address); Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2ModelMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id, as listed by GET /models */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description name, versions, platform, inputs, outputs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        versions: string[];
+                        platform: string;
+                        inputs: {
+                            name: string;
+                            datatype: string;
+                            shape: number[];
+                        }[];
+                        outputs: {
+                            name: string;
+                            datatype: string;
+                            shape: number[];
+                        }[];
+                    };
+                };
+            };
+            /** @description the request is invalid (BODY_INVALID, IMAGE_*), with the platform's code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description FORBIDDEN_MODEL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_NOT_FOUND or MODEL_VERSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description RATE_LIMITED; Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2ModelReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id, as listed by GET /models */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {"name", "ready": true} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        ready: boolean;
+                    };
+                };
+            };
+            /** @description the request is invalid (BODY_INVALID, IMAGE_*), with the platform's code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description FORBIDDEN_MODEL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_NOT_FOUND or MODEL_VERSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description RATE_LIMITED; Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2ModelVersionMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id, as listed by GET /models */
+                model: string;
+                /** @description pin this version (as x-model-version does) */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description name, versions, platform, inputs, outputs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        versions: string[];
+                        platform: string;
+                        inputs: {
+                            name: string;
+                            datatype: string;
+                            shape: number[];
+                        }[];
+                        outputs: {
+                            name: string;
+                            datatype: string;
+                            shape: number[];
+                        }[];
+                    };
+                };
+            };
+            /** @description the request is invalid (BODY_INVALID, IMAGE_*), with the platform's code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description FORBIDDEN_MODEL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_NOT_FOUND or MODEL_VERSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description RATE_LIMITED; Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2ModelVersionReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id, as listed by GET /models */
+                model: string;
+                /** @description pin this version (as x-model-version does) */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description {"name", "ready": true} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        ready: boolean;
+                    };
+                };
+            };
+            /** @description the request is invalid (BODY_INVALID, IMAGE_*), with the platform's code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description FORBIDDEN_MODEL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_NOT_FOUND or MODEL_VERSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description RATE_LIMITED; Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2Infer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id, as listed by GET /models */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id?: string;
+                    parameters?: {
+                        [key: string]: string | number | boolean;
+                    };
+                    inputs: {
+                        name: string;
+                        /** @description FP32, or BYTES (base64 images in, classification strings out) */
+                        datatype: string;
+                        shape: number[];
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @description row-major; nested arrays allowed. Absent when the tensor is binary (binary_data_size) */
+                        data?: unknown[];
+                    }[];
+                    outputs?: {
+                        name: string;
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                    }[];
+                };
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description the inference response (binary outputs after the JSON when asked for) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        model_name: string;
+                        model_version: string;
+                        id?: string;
+                        outputs: {
+                            name: string;
+                            /** @description FP32, or BYTES (base64 images in, classification strings out) */
+                            datatype: string;
+                            shape: number[];
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description row-major; nested arrays allowed. Absent when the tensor is binary (binary_data_size) */
+                            data?: unknown[];
+                        }[];
+                    };
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description the request is invalid (BODY_INVALID, IMAGE_*), with the platform's code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description FORBIDDEN_MODEL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_NOT_FOUND or MODEL_VERSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description RATE_LIMITED; Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v2InferVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description model id, as listed by GET /models */
+                model: string;
+                /** @description pin this version (as x-model-version does) */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id?: string;
+                    parameters?: {
+                        [key: string]: string | number | boolean;
+                    };
+                    inputs: {
+                        name: string;
+                        /** @description FP32, or BYTES (base64 images in, classification strings out) */
+                        datatype: string;
+                        shape: number[];
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @description row-major; nested arrays allowed. Absent when the tensor is binary (binary_data_size) */
+                        data?: unknown[];
+                    }[];
+                    outputs?: {
+                        name: string;
+                        parameters?: {
+                            [key: string]: string | number | boolean;
+                        };
+                    }[];
+                };
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description the inference response (binary outputs after the JSON when asked for) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        model_name: string;
+                        model_version: string;
+                        id?: string;
+                        outputs: {
+                            name: string;
+                            /** @description FP32, or BYTES (base64 images in, classification strings out) */
+                            datatype: string;
+                            shape: number[];
+                            parameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description row-major; nested arrays allowed. Absent when the tensor is binary (binary_data_size) */
+                            data?: unknown[];
+                        }[];
+                    };
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description the request is invalid (BODY_INVALID, IMAGE_*), with the platform's code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description AUTH_REQUIRED or AUTH_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description FORBIDDEN_MODEL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_NOT_FOUND or MODEL_VERSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        /** @description the platform's code (docs/errors.md) */
+                        code: string;
+                    };
+                };
+            };
+            /** @description RATE_LIMITED; Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Format: uri */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @description stable error code, listed in docs/errors.md */
+                        code: string;
+                        requestId?: string;
+                        /** @description on MODEL_NOT_FOUND */
+                        knownModels?: string[];
+                        /** @description on MODEL_VERSION_NOT_FOUND */
+                        knownVersions?: string[];
+                        /** @description on BODY_INVALID */
+                        errors?: {
+                            path: string;
+                            message: string;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,10 @@ export interface ErrorHandlerOptions {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The problem an error is answered with: this process's own mapping first, then the kit's. */
+    problemOf: (error: unknown) => ProblemError
+  }
   interface FastifyReply {
     /** Sends a problem+json answer and notes its code for the access log. */
     sendProblem: (problem: ProblemError) => FastifyReply
@@ -29,8 +33,10 @@ export const errorHandler = fp<ErrorHandlerOptions>(async function errorHandler 
       .send(JSON.stringify(problemBody(problem, this.request.id, opts.typeBase)))
   })
 
+  app.decorate('problemOf', (error: unknown) => opts.mapError?.(error as FastifyError) ?? toProblem(error))
+
   app.setErrorHandler(function (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-    const problem = opts.mapError?.(error) ?? toProblem(error)
+    const problem = app.problemOf(error)
     if (problem.status >= 500) request.log.error({ err: error, errCode: problem.code }, 'request failed')
     else request.log.debug({ err: error, errCode: problem.code }, 'request refused')
     return reply.sendProblem(problem)

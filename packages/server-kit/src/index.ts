@@ -10,3 +10,4 @@ export { type ServiceAuthOptions, ServiceTokenSettings, readServiceTokens, servi
 export { type RunOptions, exitOnStartError, runServer } from './run.ts'
 export { type App, REDACT_PATHS, type ServerOptions, buildServer } from './server.ts'
 export { toProblem } from './to-problem.ts'
+export { type V2ErrorOptions, useV2Errors, v2Error } from './v2-errors.ts'

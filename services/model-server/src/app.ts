@@ -9,6 +9,7 @@ import type { Classifier } from './inference/classifier.ts'
 import { type ServiceMetrics, createServiceMetrics } from './metrics.ts'
 import { metadataRoute } from './routes/metadata.ts'
 import { predictRoute } from './routes/predict.ts'
+import { v2Routes } from './routes/v2.ts'
 
 export interface ModelServerOptions {
   config: Pick<Config, 'LOG_LEVEL' | 'MAX_BODY_BYTES' | 'MAX_IMAGE_PIXELS' | 'REQUEST_TIMEOUT_MS' | 'BATCH_MAX_SIZE' | 'BATCH_MAX_WAIT_MS'>
@@ -54,7 +55,7 @@ export function buildModelServer (opts: ModelServerOptions): ModelServer {
   const serviceMetrics = createServiceMetrics(registry, () => opts.classifier()?.queueDepth() ?? 0)
 
   if (opts.serviceTokens !== undefined && opts.serviceTokens.length > 0) {
-    app.register(serviceAuth, { tokens: opts.serviceTokens, open: ['/healthz', '/readyz'] })
+    app.register(serviceAuth, { tokens: opts.serviceTokens, open: ['/healthz', '/readyz', '/v2/health/live', '/v2/health/ready'] })
   }
   app.register(multipart, { limits: { fileSize: config.MAX_BODY_BYTES } })
   app.register(health, {
@@ -73,6 +74,15 @@ export function buildModelServer (opts: ModelServerOptions): ModelServer {
       maxImagePixels: config.MAX_IMAGE_PIXELS,
       pipeline
     })
+  })
+  app.register(v2Routes, {
+    bundle,
+    classifier: opts.classifier,
+    metrics: serviceMetrics,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxImagePixels: config.MAX_IMAGE_PIXELS,
+    maxBatch: config.BATCH_MAX_SIZE,
+    pipeline
   })
   return { app, metrics: serviceMetrics, upcoming: () => pipeline.inFlight }
 }

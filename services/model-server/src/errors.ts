@@ -10,4 +10,7 @@ export const ImageUrlForbidden = defineProblem('IMAGE_URL_FORBIDDEN', 403, 'Imag
 export const ImageUrlFailed = defineProblem('IMAGE_URL_FAILED', 502, 'Image URL could not be fetched')
 export const ImageUrlTimeout = defineProblem('IMAGE_URL_TIMEOUT', 504, 'Image URL timed out')
 export const ModelNotReady = defineProblem('MODEL_NOT_READY', 503, 'Model is not ready')
+// The Open Inference Protocol's routes name a model and a version in the path.
+export const ModelNotFound = defineProblem('MODEL_NOT_FOUND', 404, 'No such model')
+export const ModelVersionNotFound = defineProblem('MODEL_VERSION_NOT_FOUND', 404, 'No such model version')
 export const Overloaded = defineProblem('OVERLOADED', 503, 'Service is overloaded')

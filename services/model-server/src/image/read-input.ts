@@ -16,10 +16,11 @@ interface JsonBody { url?: string, image?: string, topk?: number }
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/
 const DATA_URL_PREFIX = /^data:[\w/+.-]*;base64,/
 
-function decodeBase64 (text: string): Buffer {
+/** Base64 or base64url image data (a data: URL prefix allowed); `path` names the field in errors. */
+export function decodeBase64 (text: string, path = 'body/image'): Buffer {
   const compact = text.replace(DATA_URL_PREFIX, '').replace(/\s+/g, '')
   if (!BASE64.test(compact)) {
-    throw new BodyInvalid('"image" must be base64 data.', { extra: { errors: [{ path: 'body/image', message: 'must be base64' }] } })
+    throw new BodyInvalid(`${path === 'body/image' ? '"image"' : path} must be base64 data.`, { extra: { errors: [{ path, message: 'must be base64' }] } })
   }
   return Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64')
 }

@@ -25,9 +25,18 @@ export interface Classification {
 export interface Classifier {
   readonly bundle: Bundle
   classify: (pixels: Pixels, k: number) => Promise<Classification>
+  /** One image already preprocessed (3 × height × width, NCHW), through the micro-batcher as it is. */
+  classifyTensor: (tensor: Float32Array) => Promise<TensorClassification>
   /** Images waiting for a batch. */
   queueDepth: () => number
   close: () => Promise<void>
+}
+
+export interface TensorClassification {
+  /** All class probabilities, in output order. */
+  probabilities: Float64Array
+  queueMs: number
+  inferenceMs: number
 }
 
 interface Job {
@@ -75,6 +84,12 @@ export async function createClassifier (bundle: Bundle, opts: ClassifierOptions,
     onBatch
   })
 
+  async function classifyTensor (tensor: Float32Array): Promise<TensorClassification> {
+    if (tensor.length !== imageSize) throw new Error(`a tensor of ${tensor.length} values, not ${imageSize}`)
+    const result = await batcher.submit({ tensor, enqueuedAt: performance.now() })
+    return { probabilities: toProbabilities(result.row, output.activation), queueMs: result.queueMs, inferenceMs: result.inferenceMs }
+  }
+
   return {
     bundle,
     async classify (pixels, k) {
@@ -82,16 +97,10 @@ export async function createClassifier (bundle: Bundle, opts: ClassifierOptions,
       const tensor = new Float32Array(imageSize)
       writeTensor(pixels, input, tensor)
       const preprocessMs = performance.now() - started
-      const result = await batcher.submit({ tensor, enqueuedAt: performance.now() })
-      const probabilities = toProbabilities(result.row, output.activation)
-      return {
-        predictions: topK(probabilities, bundle.labels, k),
-        probabilities,
-        preprocessMs,
-        queueMs: result.queueMs,
-        inferenceMs: result.inferenceMs
-      }
+      const result = await classifyTensor(tensor)
+      return { ...result, predictions: topK(result.probabilities, bundle.labels, k), preprocessMs }
     },
+    classifyTensor,
     queueDepth: () => batcher.depth(),
     close: () => session.release()
   }

@@ -1,7 +1,7 @@
 // `pnpm bench:gateway`: what the gateway costs, side by side in one run. In front of a trivial upstream
 // (bench/trivial-upstream.ts): directly, through the full gateway (API key, rate limits, access log to
-// a file), through a bare @fastify/http-proxy and through nginx; then a real model service (resnet-int8)
-// directly and through the gateway. Saturation by autocannon; latency at a fixed rate by an open loop.
+// a file), with 20 % and 100 % of it mirrored to a shadow (a second trivial upstream), through a bare
+// @fastify/http-proxy and through nginx; then a real model service (resnet-int8) directly and through the gateway. Saturation by autocannon; latency at a fixed rate by an open loop.
 // Loopback only; every load is bounded in time and count. Prints a table and writes it into docs/benchmarks.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -64,10 +64,19 @@ let logLines = 0
 try {
   const upstream = await startScript('trivial-upstream.ts', {}, '/readyz')
   running.push(upstream)
+  const twin = await startScript('trivial-upstream.ts', {}, '/readyz')
+  running.push(twin)
   const model = await startService('resnet-int8', `${MODELS_DIR}resnet-int8`)
   running.push(model)
+  const echo = { stable: { version: '1.0.0', replicas: [upstream.url] } }
   const gateway = await startGateway(join(tmp, 'gateway'), {
-    models: { echo: { stable: { version: '1.0.0', replicas: [upstream.url] } }, 'resnet-int8': { stable: { version: '2.0.0', replicas: [model.url] } } }
+    models: {
+      echo,
+      'echo-shadow-20': { ...echo, shadow: { model: 'twin', percent: 20 } },
+      'echo-shadow-100': { ...echo, shadow: { model: 'twin', percent: 100 } },
+      twin: { stable: { version: '1.0.0', replicas: [twin.url] } },
+      'resnet-int8': { stable: { version: '2.0.0', replicas: [model.url] } }
+    }
   })
   running.push(gateway)
   const jsonPost = { method: 'POST', body: JSON_BODY, headers: { 'content-type': 'application/json' } }
@@ -88,6 +97,7 @@ try {
     console.error(`round ${round} of ${ROUNDS}`)
     await measure('trivial upstream', 'direct', `${upstream.url}/predict`, upstream.pid, trivial)
     await measure('trivial upstream', 'gateway (key, limits, logs)', `${gateway.url}/model/echo/predict`, gateway.pid, { ...trivial, headers: { ...trivial.headers, ...key } })
+    for (const percent of [20, 100]) await measure('trivial upstream', `gateway, shadow ${percent} %`, `${gateway.url}/model/echo-shadow-${percent}/predict`, gateway.pid, { ...trivial, headers: { ...trivial.headers, ...key } })
     await measure('trivial upstream', 'bare @fastify/http-proxy', `${bare.url}/model/echo/predict`, bare.pid, trivial)
     await measure('trivial upstream', 'nginx (keep-alive)', `${nginxUrl}/model/echo/predict`, nginxWorker, trivial)
     await measure('resnet-int8', 'direct', `${model.url}/predict`, modelPid, real)
@@ -101,7 +111,9 @@ try {
 
 const row = (upstream: string, path: string): Row => rows.find((r) => r.upstream === upstream && r.path.startsWith(path))!
 const direct = row('trivial upstream', 'direct')
-const gw = row('trivial upstream', 'gateway')
+const gw = row('trivial upstream', 'gateway (')
+const shadow20 = row('trivial upstream', 'gateway, shadow 20')
+const shadow100 = row('trivial upstream', 'gateway, shadow 100')
 const bare = row('trivial upstream', 'bare')
 const nginx = row('trivial upstream', 'nginx')
 const ratio = (a: number, b: number): string => `${fmt(a / b, 2)}x`
@@ -114,21 +126,23 @@ const lines = [
   'CPU µs/req: CPU time (/proc) the proxy process (or, direct, the upstream) used per request during that run: less sensitive to other load than req/s. ' +
   `p50/p99: at a fixed ${RATE} req/s (${MODEL_RATE} for resnet-int8), an open loop timing each request in fractions of a ms, ${SECONDS} s. ` +
   'Each proxy is one process (nginx: one worker); the gateway checks an API key, applies its rate limits and writes one JSON log line per request to a file ' +
-  `(${logLines} lines this run). The load generator shares the cores with what it measures, and the machine is shared: figures are noisy, compare ratios.`,
+  `(${logLines} lines this run). With a shadow, each sampled request is sent again to a second trivial upstream after its answer, and compared (in the gateway's process, so in its CPU figure). The load generator shares the cores with what it measures, and the machine is shared: figures are noisy, compare ratios.`,
   '',
   '| upstream | path | req/s | CPU µs/req | p50 ms | p99 ms | errors |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.upstream} | ${r.path} | ${fmt(r.perSecond, 0)} | ${fmt(r.cpuUs, 0)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors} |`),
   '',
-  '| goal (issue 5) | measured | |',
+  '| goal | measured | |',
   '| --- | --- | --- |',
-  `| gateway adds at most 0.5 ms at p50 at ${RATE} req/s | ${plus(gw.p50Ms - direct.p50Ms)} | ${verdict(gw.p50Ms - direct.p50Ms <= 0.5)} |`,
+  `| gateway (issue 5) adds at most 0.5 ms at p50 at ${RATE} req/s | ${plus(gw.p50Ms - direct.p50Ms)} | ${verdict(gw.p50Ms - direct.p50Ms <= 0.5)} |`,
   `| gateway adds at most 2 ms at p99 at ${RATE} req/s | ${plus(gw.p99Ms - direct.p99Ms)} | ${verdict(gw.p99Ms - direct.p99Ms <= 2)} |`,
   `| gateway reaches the bare proxy's req/s | ${ratio(gw.perSecond, bare.perSecond)} | ${verdict(gw.perSecond >= bare.perSecond)} |`,
   `| gateway reaches half of nginx's req/s | ${ratio(gw.perSecond, nginx.perSecond)} of nginx | ${verdict(gw.perSecond >= nginx.perSecond / 2)} |`,
   `| (reference) bare proxy vs nginx: 0.28x measured beforehand with wrk | ${ratio(bare.perSecond, nginx.perSecond)} | |`,
   `| (reference) bare proxy adds 0.8 ms at p50, measured beforehand | ${plus(bare.p50Ms - direct.p50Ms)} | |`,
-  `| (reference) CPU per request, gateway vs bare proxy | ${fmt(gw.cpuUs, 0)} vs ${fmt(bare.cpuUs, 0)} µs (${ratio(gw.cpuUs, bare.cpuUs)}) | |`
+  `| (reference) CPU per request, gateway vs bare proxy | ${fmt(gw.cpuUs, 0)} vs ${fmt(bare.cpuUs, 0)} µs (${ratio(gw.cpuUs, bare.cpuUs)}) | |`,
+  `| shadow traffic (issue 14): 20 % mirrored adds at most 0.2 ms at p50 at ${RATE} req/s | ${plus(shadow20.p50Ms - gw.p50Ms)} | ${verdict(shadow20.p50Ms - gw.p50Ms <= 0.2)} |`,
+  `| (reference) 100 % mirrored, at p50 / at p99 / CPU per request | ${plus(shadow100.p50Ms - gw.p50Ms)} / ${plus(shadow100.p99Ms - gw.p99Ms)} / ${fmt(shadow100.cpuUs, 0)} vs ${fmt(gw.cpuUs, 0)} µs | |`
 ]
 const section = `## Gateway (\`pnpm bench:gateway\`)\n\n${lines.join('\n')}`
 console.log(`\n${section}\n`)

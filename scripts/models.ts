@@ -1,9 +1,10 @@
-// `pnpm models pull|add|verify`: get model bundles into MODELS_DIR. See docs/models.md.
+// `pnpm models pull|add|verify|compare`: get model bundles into MODELS_DIR, and compare two. See docs/models.md.
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ManifestError } from '../services/model-server/src/bundle/manifest.ts'
 import { addModel } from './models/add.ts'
+import { compareModels, formatComparison } from './models/compare.ts'
 import { ModelsError } from './models/errors.ts'
 import { createProgress } from './models/progress.ts'
 import { pullAdvice, pullModels } from './models/pull.ts'
@@ -21,6 +22,12 @@ const USAGE = `Usage:
       --mean a,b,c  --std a,b,c  --activation softmax|none  --output NAME  --force
   pnpm models verify [id...]
       Check the bundles in MODELS_DIR (default: every folder in it).
+  pnpm models compare <id-or-bundle> <id-or-bundle> [--images <folder>] [--labels <file>] [--json]
+      Run both on every image of a folder: top-1 agreement, top-5 overlap, top-1 probability
+      difference, latency and throughput at batch 1 and 8, model size and peak RSS.
+      --images    default: a bundle's samples/ folder, else ../shared/images
+      --labels    a CSV of file,label (several right answers: a|b): each model's top-1/top-5 accuracy
+      --json      the same figures as JSON on stdout
 Environment: MODELS_DIR, the folder of bundles (default: .models in the folder the command runs from).`
 
 const OPTIONS = {
@@ -39,6 +46,8 @@ const OPTIONS = {
   activation: { type: 'string' },
   output: { type: 'string' },
   force: { type: 'boolean' },
+  images: { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -67,6 +76,7 @@ async function main (argv: string[]): Promise<number> {
   if (command === 'pull') return await pull(ids, values, cwd, modelsDir)
   if (command === 'add') return await add(ids, values, cwd, modelsDir)
   if (command === 'verify') return await verify(ids, modelsDir)
+  if (command === 'compare') return await compare(ids, values, cwd, modelsDir)
   throw new UsageError(`Unknown command "${command}".`)
 }
 
@@ -144,6 +154,21 @@ async function verify (ids: string[], modelsDir: string): Promise<number> {
       : `${name}: NOT a complete bundle: ${check.reason}\n`)
   }
   return bad === 0 ? 0 : 1
+}
+
+async function compare (refs: string[], values: Values, cwd: string, modelsDir: string): Promise<number> {
+  allowOnly(values, ['images', 'labels', 'json'])
+  if (refs.length !== 2) throw new UsageError(`compare takes two models (ids or bundle folders), not ${refs.length}.`)
+  const comparison = await compareModels({
+    refs: refs as [string, string],
+    modelsDir,
+    cwd,
+    progress: createProgress(process.stderr),
+    ...(values.images === undefined ? {} : { images: values.images }),
+    ...(values.labels === undefined ? {} : { labels: values.labels })
+  })
+  process.stdout.write(values.json === true ? `${JSON.stringify(comparison, null, 2)}\n` : `${formatComparison(comparison)}\n`)
+  return 0
 }
 
 function allowOnly (values: Values, allowed: string[]): void {

@@ -19,10 +19,12 @@ import { opsRoutes } from './routes/ops.ts'
 import { type PredictRouteOptions, predictRoutes } from './routes/predict.ts'
 import { sessionRoutes } from './routes/session.ts'
 import { v2Routes } from './routes/v2.ts'
+import { createShadowMirror } from './shadow/mirror.ts'
+import { ShadowWindow } from './shadow/shadow-window.ts'
 import { UpstreamRegistry } from './upstreams/registry.ts'
 
 export type GatewayConfig = Pick<Config, 'LOG_LEVEL' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_MS' | 'UPSTREAM_TIMEOUT_MS' |
-'HEALTH_INTERVAL_MS' | 'HEALTH_TIMEOUT_MS' | 'KEY_CACHE_MS' | 'USAGE_FLUSH_MS' | 'TRUST_PROXY'>
+'HEALTH_INTERVAL_MS' | 'HEALTH_TIMEOUT_MS' | 'KEY_CACHE_MS' | 'USAGE_FLUSH_MS' | 'TRUST_PROXY' | 'SHADOW_MAX_BODY_BYTES' | 'SHADOW_MAX_IN_FLIGHT'>
 
 export interface GatewayOptions {
   config: GatewayConfig
@@ -82,7 +84,8 @@ export function buildGateway (opts: GatewayOptions): App {
   // Limits every route registered after it (a route-level hook, so after each scope's authentication).
   app.register(rateLimits, opts.rateLimits ?? {})
   app.register(requestLog)
-  app.register(gatewayMetrics, { registry: createRegistry('gateway'), now })
+  const metricsRegistry = createRegistry('gateway')
+  app.register(gatewayMetrics, { registry: metricsRegistry, now })
   app.register(usage, {
     recorder: createUsageRecorder({
       store: keyStore,
@@ -98,7 +101,8 @@ export function buildGateway (opts: GatewayOptions): App {
   })
   app.register(modelRoutes)
   if (opts.sessions !== undefined) app.register(sessionRoutes, { sessions: opts.sessions, mintsPerMin: opts.sessionMintsPerMin ?? 30 })
-  app.register(opsRoutes, { now })
+  const shadows = new ShadowWindow(now)
+  app.register(opsRoutes, { now, shadows })
   const proxyOptions = {
     maxBodyBytes: config.MAX_BODY_BYTES,
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
@@ -107,7 +111,17 @@ export function buildGateway (opts: GatewayOptions): App {
     ...(opts.serviceToken === undefined ? {} : { serviceToken: opts.serviceToken }),
     ...(opts.chooseTarget === undefined ? {} : { chooseTarget: opts.chooseTarget })
   }
-  app.register(predictRoutes, proxyOptions)
+  const mirror = createShadowMirror({
+    registry,
+    window: shadows,
+    metrics: metricsRegistry,
+    log: app.log,
+    ...(opts.serviceToken === undefined ? {} : { serviceToken: opts.serviceToken }),
+    maxBodyBytes: config.SHADOW_MAX_BODY_BYTES,
+    maxInFlight: config.SHADOW_MAX_IN_FLIGHT,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS
+  })
+  app.register(predictRoutes, { ...proxyOptions, mirror })
   app.register(v2Routes, { ...proxyOptions, version: opts.version ?? '0.1.0', isReady })
   return app
 }

@@ -54,6 +54,10 @@ export const ConfigSchema = Type.Object({
   AUTH_JWKS_COOLDOWN_MS: IntSetting(30_000, 0),
   AUTH_CLOCK_TOLERANCE_SECONDS: IntSetting(5, 0, 300),
   SHUTDOWN_GRACE_MS: IntSetting(10_000, 0),
+  // Shadow traffic (docs/gateway.md, "Shadow traffic"): bodies over this are not mirrored.
+  SHADOW_MAX_BODY_BYTES: IntSetting(4 * 1024 * 1024, 0),
+  /** Shadow requests in flight at most; past it, samples are skipped (and counted). */
+  SHADOW_MAX_IN_FLIGHT: IntSetting(16, 1, 10_000),
   // The credential sent to the model services on every call (the first token of a rotation's list).
   ...ServiceTokenSettings
 })
@@ -71,9 +75,20 @@ export const CanaryTrackSchema = Type.Object({
   /** Share of the model's traffic in percent (routed by the canary feature). */
   weight: Type.Number({ minimum: 0, maximum: 100 })
 }, { additionalProperties: false })
+/**
+ * A share of the model's predict traffic mirrored, after the caller has its answer, to another model
+ * (`model`) or to a candidate version of this one that serves nobody (`version` and `replicas`).
+ */
+export const ShadowSchema = Type.Object({
+  model: Type.Optional(Type.String({ minLength: 1 })),
+  version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  replicas: Type.Optional(Type.Array(ReplicaUrlSchema, { minItems: 1 })),
+  percent: Type.Number({ minimum: 0, maximum: 100 })
+}, { additionalProperties: false })
 export const ModelUpstreamSchema = Type.Object({
   stable: TrackSchema,
-  canary: Type.Optional(CanaryTrackSchema)
+  canary: Type.Optional(CanaryTrackSchema),
+  shadow: Type.Optional(ShadowSchema)
 }, { additionalProperties: false })
 export const UpstreamsFileSchema = Type.Object({
   $comment: Type.Optional(Type.String()),
@@ -82,6 +97,7 @@ export const UpstreamsFileSchema = Type.Object({
 export type Track = Static<typeof TrackSchema>
 export type CanaryTrack = Static<typeof CanaryTrackSchema>
 export type ModelUpstream = Static<typeof ModelUpstreamSchema>
+export type Shadow = Static<typeof ShadowSchema>
 export type UpstreamsFile = Static<typeof UpstreamsFileSchema>
 
 export const MODEL_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/
@@ -115,15 +131,31 @@ export function parseUpstreams (value: unknown, source = 'upstreams file'): Upst
       if (!MODEL_ID_PATTERN.test(id)) problems.push(`  models.${id}: a model id is lowercase letters, digits, '.', '_' or '-'`)
       // The pattern lets through origins no URL parser takes (a port over 65535, a bare %): refused
       // here, they made building the routing table throw an error that named no field.
-      for (const [name, track] of [['stable', model.stable], ['canary', model.canary]] as const) {
-        track?.replicas.forEach((replica, i) => {
+      for (const [name, track] of [['stable', model.stable], ['canary', model.canary], ['shadow', model.shadow]] as const) {
+        track?.replicas?.forEach((replica, i) => {
           if (!URL.canParse(replica)) problems.push(`  models.${id}.${name}.replicas[${i}]: not a valid URL`)
         })
       }
+      problems.push(...shadowProblems(id, model.shadow, (value as UpstreamsFile).models))
     }
   }
   if (problems.length > 0) throw new UpstreamsFileError(`Invalid ${source}:\n${[...new Set(problems)].join('\n')}`)
   return value as UpstreamsFile
+}
+
+/** A shadow names another model, or a version with its replicas: exactly one of the two. */
+function shadowProblems (id: string, shadow: Shadow | undefined, models: UpstreamsFile['models']): string[] {
+  if (shadow === undefined) return []
+  const field = `  models.${id}.shadow`
+  if (shadow.model !== undefined) {
+    if (shadow.version !== undefined || shadow.replicas !== undefined) return [`${field}: give "model", or "version" and "replicas", not both`]
+    if (shadow.model === id) return [`${field}.model: a model cannot shadow itself`]
+    if (models[shadow.model] === undefined) return [`${field}.model: no model "${shadow.model}" in this file`]
+    return []
+  }
+  if (shadow.version === undefined || shadow.replicas === undefined) return [`${field}: give "model" (another model's id), or "version" and "replicas" (a candidate version)`]
+  if (shadow.version === models[id]?.stable.version) return [`${field}.version: ${shadow.version} is the stable version itself`]
+  return []
 }
 
 /** Reads and checks the upstreams file named by GATEWAY_UPSTREAMS. */

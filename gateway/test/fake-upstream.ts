@@ -22,6 +22,8 @@ export interface FakeUpstream {
   delayMs: number
   /** When set, /predict answers this problem instead. */
   problem: { status: number, code: string } | undefined
+  /** What /predict answers with, best first. */
+  predictions: Array<{ label: string, index: number, probability: number }>
   /** The Authorization header of each GET /metadata. */
   metadataAuthorization: Array<string | undefined>
   close: () => Promise<void>
@@ -30,8 +32,9 @@ export interface FakeUpstream {
 export async function startFakeUpstream (opts: { id?: string, version?: string, port?: number } = {}): Promise<FakeUpstream> {
   const id = opts.id ?? 'resnet'
   const version = opts.version ?? '2.0.0'
-  const app = Fastify({ logger: false })
-  const fake: FakeUpstream = { url: '', app, received: [], ready: true, delayMs: 0, problem: undefined, metadataAuthorization: [], close: async () => { await app.close() } }
+  // Closing drops kept-alive connections at once, even one whose request was still being answered.
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+  const fake: FakeUpstream = { url: '', app, received: [], ready: true, delayMs: 0, problem: undefined, predictions: [{ label: 'cat', index: 3, probability: 0.9 }], metadataAuthorization: [], close: async () => { await app.close() } }
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body))
 
@@ -51,7 +54,7 @@ export async function startFakeUpstream (opts: { id?: string, version?: string, 
       return await reply.code(status).type('application/problem+json').header('retry-after', '7')
         .send(JSON.stringify({ type: `https://modelgate.dev/errors/${code.toLowerCase()}`, title: 'from the service', status, detail: 'service detail', code, requestId: request.headers['x-request-id'] }))
     }
-    return { model: { id, name: `${id} fake`, version }, predictions: [{ label: 'cat', index: 3, probability: 0.9 }], timing: { totalMs: 1 } }
+    return { model: { id, name: `${id} fake`, version }, predictions: fake.predictions, timing: { totalMs: 1 } }
   })
   fake.url = await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 })
   return fake

@@ -20,7 +20,9 @@ export const testConfig: GatewayConfig = {
   HEALTH_TIMEOUT_MS: 1000,
   KEY_CACHE_MS: 500,
   USAGE_FLUSH_MS: 60_000,
-  TRUST_PROXY: false
+  TRUST_PROXY: false,
+  SHADOW_MAX_BODY_BYTES: 4 * 1024 * 1024,
+  SHADOW_MAX_IN_FLIGHT: 16
 }
 
 export interface Harness {

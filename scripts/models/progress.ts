@@ -3,11 +3,13 @@
 export interface Progress {
   /** A line of its own (never overwritten by the bar). */
   note (line: string): void
-  /** `total`: the expected bytes, 0 when not known. */
-  start (label: string, total: number): void
+  /** `total`: the expected bytes (or steps, with unit 'steps'), 0 when not known. */
+  start (label: string, total: number, unit?: Unit): void
   advance (bytes: number): void
   end (): void
 }
+
+type Unit = 'bytes' | 'steps'
 
 interface Output { write (text: string): unknown, isTTY?: boolean, columns?: number }
 
@@ -22,6 +24,7 @@ export function formatBytes (bytes: number): string {
 export function createProgress (out: Output = process.stderr): Progress {
   if (out.isTTY !== true) return createLineProgress(out)
   let label = ''
+  let unit: Unit = 'bytes'
   let total = 0
   let done = 0
   let startedAt = 0
@@ -31,7 +34,9 @@ export function createProgress (out: Output = process.stderr): Progress {
   const draw = (): void => {
     const fraction = total > 0 ? Math.min(done / total, 1) : 0
     const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001)
-    const stats = `${String(Math.floor(fraction * 100)).padStart(3)}%  ${formatBytes(done)}/${total > 0 ? formatBytes(total) : '?'}  ${formatBytes(done / seconds)}/s`
+    const stats = unit === 'steps'
+      ? `${String(Math.floor(fraction * 100)).padStart(3)}%  ${done}/${total}`
+      : `${String(Math.floor(fraction * 100)).padStart(3)}%  ${formatBytes(done)}/${total > 0 ? formatBytes(total) : '?'}  ${formatBytes(done / seconds)}/s`
     const width = Math.max(10, Math.min(30, (out.columns ?? 80) - label.length - stats.length - 6))
     const filled = Math.round(fraction * width)
     out.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${stats}`)
@@ -48,9 +53,10 @@ export function createProgress (out: Output = process.stderr): Progress {
       out.write(`${line}\n`)
       if (label !== '') draw()
     },
-    start (name, bytes) {
+    start (name, count, as = 'bytes') {
       label = name
-      total = bytes
+      unit = as
+      total = count
       done = 0
       startedAt = Date.now()
       drawnAt = 0
@@ -76,7 +82,7 @@ export function createProgress (out: Output = process.stderr): Progress {
 function createLineProgress (out: Output): Progress {
   return {
     note (line) { out.write(`${line}\n`) },
-    start (label, total) { out.write(`${label}${total > 0 ? `: ${formatBytes(total)}` : ''} ...\n`) },
+    start (label, total, unit = 'bytes') { out.write(`${label}${total > 0 && unit === 'bytes' ? `: ${formatBytes(total)}` : ''} ...\n`) },
     advance () {},
     end () {}
   }

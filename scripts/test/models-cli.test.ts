@@ -1,27 +1,10 @@
 // The command itself, as a child process: exit codes and what it tells the user.
-import { spawn } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkBundle } from '../models/verify.ts'
-import { LABELS_FILE, makeMirror, MODEL_FILE, repoRoot, resnetDir, serveMirror, tempDir, writeCatalog } from './mirror.ts'
-
-interface Run { code: number | null, stdout: string, stderr: string }
-
-async function runModels (args: string[], modelsDir: string): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/models.ts', ...args], {
-    cwd: repoRoot,
-    // pnpm sets INIT_CWD to where the user ran the command; the paths given here are absolute anyway.
-    env: { ...process.env, MODELS_DIR: modelsDir, INIT_CWD: repoRoot },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  return { code, stdout, stderr }
-}
+import { LABELS_FILE, makeMirror, MODEL_FILE, resnetDir, serveMirror, tempDir, writeCatalog } from './mirror.ts'
+import { runModels } from './run-models.ts'
 
 describe('scripts/models.ts', () => {
   it('pulls from a loopback mirror URL and prints plain progress lines when stderr is not a terminal', async () => {

@@ -10,7 +10,7 @@ let platform: Platform
 let browser: Browser
 
 beforeAll(async () => {
-  [platform, browser] = await Promise.all([startPlatform({ canary: true }), launchBrowser()])
+  [platform, browser] = await Promise.all([startPlatform({ canary: true, shadow: true }), launchBrowser()])
 })
 afterAll(async () => {
   await browser?.close()
@@ -79,6 +79,10 @@ describe('ops page', () => {
     await expect(card(DOWN_MODEL).locator('.pill').textContent()).resolves.toBe('0/1 replicas healthy')
     await expect(card('resnet').locator('.versions').textContent()).resolves.toMatch(/stable 2\.0\.0.*canary 1\.0\.0 · 10% of traffic/)
     await expect(card('resnet').locator('.pill').textContent()).resolves.toBe('2/2 replicas healthy')
+    // resnet's two images went to resnet-int8 too, after their answers; they are not int8's traffic (1 request above).
+    await expect.poll(async () => await page.getByTestId('shadow-resnet').textContent(), { timeout: 15_000 })
+      .toMatch(/^shadow → resnet-int8 \(100 %\): agrees on \d+(\.\d)? % of 2 images; (\d+\.\d× (faster|slower)|as fast) at p50$/)
+    await expect(page.getByTestId('shadow-mobilenet').count()).resolves.toBe(0)
     await expect(card('mobilenet').locator('.chart svg rect.chart__bar').count()).resolves.toBeGreaterThan(0)
 
     // The key lives in this tab's sessionStorage only.

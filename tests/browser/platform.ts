@@ -16,6 +16,8 @@ export interface PlatformOptions {
   models?: string[]
   /** resnet-v1 as resnet's canary with 10% of the traffic. */
   canary?: boolean
+  /** resnet's predict traffic mirrored to resnet-int8 (all of it). */
+  shadow?: boolean
   /** More gateway settings, e.g. a low SESSION_RATE_LIMIT_PER_MIN. */
   gatewayEnv?: Record<string, string>
 }
@@ -61,7 +63,8 @@ export async function startPlatform (opts: PlatformOptions = {}): Promise<Platfo
     if (failed !== undefined) throw failed.reason
     const upstreams: Record<string, unknown> = Object.fromEntries(ids.map((id, i) => [id, {
       stable: { version: bundleVersion(id), replicas: [services[i]!.url] },
-      ...(opts.canary === true && id === 'resnet' ? { canary: { version: bundleVersion('resnet-v1'), replicas: [services.at(-1)!.url], weight: 10 } } : {})
+      ...(opts.canary === true && id === 'resnet' ? { canary: { version: bundleVersion('resnet-v1'), replicas: [services.at(-1)!.url], weight: 10 } } : {}),
+      ...(opts.shadow === true && id === 'resnet' ? { shadow: { model: 'resnet-int8', percent: 100 } } : {})
     }]))
     upstreams[DOWN_MODEL] = { stable: { version: '1.0.0', replicas: [`http://127.0.0.1:${await freePort()}`] } }
 

@@ -4,6 +4,7 @@ import { effectiveModel } from '../src/classify/chosen-model.ts'
 import { summarizeComparison } from '../src/classify/compare-summary.ts'
 import { countOf, formatMs, formatPerSecond, formatProbability, formatRate } from '../src/format.ts'
 import { fillSeries } from '../src/ops/series.ts'
+import { type ShadowOps, shadowSentence } from '../src/ops/shadow-sentence.ts'
 import { routeOf } from '../src/routing.ts'
 
 describe('number formats', () => {
@@ -71,5 +72,33 @@ describe('effectiveModel', () => {
 describe('routeOf', () => {
   it('maps /ops (with or without a trailing slash) to the ops page and everything else to classify', () => {
     expect(['/ops', '/ops/', '/', '/x'].map(routeOf)).toEqual(['ops', 'ops', 'classify', 'classify'])
+  })
+})
+
+describe('shadowSentence', () => {
+  const shadow = (over: Partial<ShadowOps> = {}): ShadowOps => ({
+    target: 'resnet-int8',
+    percent: 20,
+    sampled: 1210,
+    compared: 1204,
+    skipped: 6,
+    failed: 0,
+    top1Agreement: 0.98671,
+    top5Overlap: 0.91,
+    meanAbsTop1ProbabilityDelta: 0.02,
+    latencyMs: { primary: { p50: 46, p95: 80 }, shadow: { p50: 20, p95: 31 } },
+    ...over
+  })
+
+  it('says in one line how often the shadow agrees and how fast it is', () => {
+    expect(shadowSentence(shadow({ skipped: 0 }))).toBe('shadow → resnet-int8 (20 %): agrees on 98.7 % of 1,204 images; 2.3× faster at p50')
+    expect(shadowSentence(shadow({ top1Agreement: 1, latencyMs: { primary: { p50: 20, p95: 30 }, shadow: { p50: 50, p95: 60 } } })))
+      .toBe('shadow → resnet-int8 (20 %): agrees on 100 % of 1,204 images; 2.5× slower at p50; 6 skipped')
+    expect(shadowSentence(shadow({ compared: 1, latencyMs: { primary: { p50: 20, p95: 30 }, shadow: { p50: 20.5, p95: 30 } } }))).toMatch(/of 1 image; as fast at p50/)
+  })
+
+  it('says so when nothing could be compared', () => {
+    expect(shadowSentence(shadow({ sampled: 3, compared: 0, failed: 3, skipped: 0, top1Agreement: null, latencyMs: { primary: { p50: null, p95: null }, shadow: { p50: null, p95: null } } })))
+      .toBe('shadow → resnet-int8 (20 %): nothing compared yet; 3 failed')
   })
 })

@@ -33,6 +33,7 @@ export function streamBodyParser (maxBytes: number) {
       seen += chunk.length
       // A chunked body has no Content-Length for the access log's bytesIn.
       request.logFields.bytesIn = seen
+      request.shadowSample?.addBody(chunk)
       if (seen > maxBytes) {
         payload.pause()
         limited.destroy(tooLarge(maxBytes))

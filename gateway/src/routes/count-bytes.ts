@@ -8,11 +8,14 @@ import type { Readable } from 'node:stream'
  * extra stream cost a few percent of the gateway's CPU per request, and Fastify already relays an
  * upstream failure mid-body to the response and destroys the source when the client hangs up.
  */
-export function countBytes (source: Readable, fields: { bytesOut?: number }): Readable {
+export function countBytes (source: Readable, fields: { bytesOut?: number }, tap?: (chunk: Buffer) => void): Readable {
   fields.bytesOut = 0
   // Paused, so that adding the listener does not start the flow: no chunk may pass before the
   // reply's pipe is attached (the pipe resumes it).
   source.pause()
-  source.on('data', (chunk: Buffer) => { fields.bytesOut = (fields.bytesOut ?? 0) + chunk.length })
+  source.on('data', (chunk: Buffer) => {
+    fields.bytesOut = (fields.bytesOut ?? 0) + chunk.length
+    tap?.(chunk)
+  })
   return source
 }

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } fro
 import { mayCallModel } from '../auth/principal.ts'
 import { ForbiddenModel, ModelNotFound, ModelUnavailable, UpstreamFailed, UpstreamTimeout } from '../errors.ts'
 import { type ChooseTarget, VERSION_HEADER, createTargetChooser } from '../routing/choose-target.ts'
+import type { ShadowMirror } from '../shadow/mirror.ts'
 import { discardUnreadBody, streamBodyParser } from './body-stream.ts'
 import { countBytes } from './count-bytes.ts'
 import { forwardHeaders } from './forward-headers.ts'
@@ -26,6 +27,8 @@ export interface ModelProxyOptions {
    * The default pins the version the request names, sends the canary its share, and the rest to stable.
    */
   chooseTarget?: ChooseTarget
+  /** Shadow traffic: samples routed requests, and mirrors them once answered. */
+  mirror?: ShadowMirror
 }
 
 export interface ProxiedRoutes {
@@ -55,6 +58,19 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
   const forwardOptions = { trustProxy: opts.trustProxy, ...(opts.serviceToken === undefined ? {} : { authorization: `Bearer ${opts.serviceToken}` }) }
 
   app.addHook('onRequest', app.authenticate)
+  app.decorateRequest('shadowSample', null)
+  const mirror = opts.mirror
+  if (mirror !== undefined) {
+    // Before the body parser: its first chunks may flow as soon as it reads, and the sample needs them all.
+    app.addHook('preParsing', function sampleForShadow (request, _reply, payload, done) {
+      mirror.sample(request, (request.params as Record<string, string>)[routes.param]!)
+      done(null, payload)
+    })
+    app.addHook('onResponse', function mirrorToShadow (request, reply, done) {
+      mirror.finish(request, reply)
+      done()
+    })
+  }
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', streamBodyParser(opts.maxBodyBytes))
   app.addHook('onSend', function discardBody (request, reply, payload, done) {
@@ -148,7 +164,8 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
         // A relayed problem's code, named by the service's kit (sendProblem, or the V2 error shape), so the body is not read.
         const code = (res as unknown as { headers: IncomingHttpHeaders }).headers[PROBLEM_CODE_HEADER]
         if (typeof code === 'string' && code !== '') request.errCode = code
-        reply.send(countBytes(res.stream, request.logFields))
+        const sample = request.shadowSample
+        reply.send(countBytes(res.stream, request.logFields, sample === null ? undefined : (chunk) => { sample.addAnswer(chunk) }))
       },
       onError
     }

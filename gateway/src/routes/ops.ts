@@ -1,9 +1,11 @@
 import type { App } from '@modelgate/server-kit'
 import { OpsSummarySchema, buildOpsSummary } from '../ops/summary.ts'
+import type { ShadowWindow } from '../shadow/shadow-window.ts'
 import { CREDENTIAL, problem } from './schemas.ts'
 
 export interface OpsRouteOptions {
   now?: () => number
+  shadows?: ShadowWindow
 }
 
 /** GET /ops/summary: per-model traffic, latency, errors and routing over the last minutes (admin). */
@@ -23,5 +25,5 @@ export async function opsRoutes (app: App, opts: OpsRouteOptions = {}): Promise<
         403: problem('ADMIN_REQUIRED')
       }
     }
-  }, async () => buildOpsSummary(app.opsWindow, app.upstreams, now()))
+  }, async () => buildOpsSummary(app.opsWindow, app.upstreams, now(), opts.shadows))
 }

@@ -38,10 +38,23 @@ interface TrackEntry {
   next: number
 }
 
+/** Where a model's shadow traffic goes: another model, or a candidate version's own replicas. */
+type ShadowEntry = { percent: number, model: string } | { percent: number, track: TrackEntry }
+
+/** One mirrored request's destination. */
+export interface ShadowTarget {
+  /** The shadow as the summary names it: the other model's id, or `<id>@<version>`. */
+  label: string
+  modelId: string
+  version: string
+  replica: string
+}
+
 interface ModelEntry {
   id: string
   stable: TrackEntry
   canary?: TrackEntry
+  shadow?: ShadowEntry
   /** The model's part of the file, to tell on reload whether it changed. */
   source: string
 }
@@ -63,6 +76,9 @@ function trackEntry (track: Track, weight: number): TrackEntry {
 function modelEntry (id: string, upstream: ModelUpstream): ModelEntry {
   const entry: ModelEntry = { id, stable: trackEntry(upstream.stable, 100), source: JSON.stringify(upstream) }
   if (upstream.canary !== undefined) entry.canary = trackEntry(upstream.canary, upstream.canary.weight)
+  const shadow = upstream.shadow
+  if (shadow?.model !== undefined) entry.shadow = { percent: shadow.percent, model: shadow.model }
+  else if (shadow?.version !== undefined && shadow.replicas !== undefined) entry.shadow = { percent: shadow.percent, track: trackEntry({ version: shadow.version, replicas: shadow.replicas }, 0) }
   return entry
 }
 
@@ -120,6 +136,7 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
     for (const model of this.#models.values()) {
       for (const url of model.stable.replicas) urls.add(url)
       for (const url of model.canary?.replicas ?? []) urls.add(url)
+      if (model.shadow !== undefined && 'track' in model.shadow) for (const url of model.shadow.track.replicas) urls.add(url)
     }
     return [...urls]
   }
@@ -138,6 +155,27 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
   canary (id: string): { version: string, weight: number } | undefined {
     const canary = this.#models.get(id)?.canary
     return canary === undefined ? undefined : { version: canary.version, weight: canary.weight }
+  }
+
+  /** A model's shadow: the summary's name for it and the share of predict traffic mirrored there. */
+  shadow (id: string): { label: string, percent: number } | undefined {
+    const shadow = this.#models.get(id)?.shadow
+    if (shadow === undefined) return undefined
+    return { label: 'model' in shadow ? shadow.model : `${id}@${shadow.track.version}`, percent: shadow.percent }
+  }
+
+  /** The replica the next mirrored request of a model goes to; undefined when none is up. */
+  pickShadow (id: string): ShadowTarget | undefined {
+    const shadow = this.#models.get(id)?.shadow
+    if (shadow === undefined) return undefined
+    if ('model' in shadow) {
+      const target = this.pick(shadow.model, 'stable', { upOnly: true })
+      return target === undefined ? undefined : { label: shadow.model, modelId: shadow.model, version: target.version, replica: target.replica }
+    }
+    const up = shadow.track.replicas.filter((url) => this.#health.get(url)?.state === 'up')
+    if (up.length === 0) return undefined
+    const replica = up[shadow.track.next++ % up.length]!
+    return { label: `${id}@${shadow.track.version}`, modelId: id, version: shadow.track.version, replica }
   }
 
   /** The versions a request may pin, stable first. */

@@ -739,6 +739,41 @@ export interface operations {
                                     healthy: boolean;
                                 }[];
                             } | null;
+                            /** @description shadow traffic and how the shadow compares; null without a shadow */
+                            shadow: {
+                                /** @description the shadow: another model's id, or <id>@<version> */
+                                target: string;
+                                /** @description percent of predict requests mirrored */
+                                percent: number;
+                                /** @description requests sampled over the window: compared + failed + skipped */
+                                sampled: number;
+                                compared: number;
+                                /** @description not sent: the primary did not answer 200, the body was over SHADOW_MAX_BODY_BYTES, or SHADOW_MAX_IN_FLIGHT were on their way */
+                                skipped: number;
+                                /** @description sent, and no answer to compare: no shadow replica up, an error, a timeout, a 429 */
+                                failed: number;
+                                /** @description share of compared requests with the same top-1 class, 0..1 */
+                                top1Agreement: number | null;
+                                /** @description mean share of the top 5 classes both answers hold, 0..1 */
+                                top5Overlap: number | null;
+                                /** @description mean |top-1 probability of one − of the other| */
+                                meanAbsTop1ProbabilityDelta: number | null;
+                                /** @description each service's own time (timing.totalMs) on compared requests */
+                                latencyMs: {
+                                    primary: {
+                                        /** @description milliseconds; null without requests */
+                                        p50: number | null;
+                                        /** @description milliseconds; null without requests */
+                                        p95: number | null;
+                                    };
+                                    shadow: {
+                                        /** @description milliseconds; null without requests */
+                                        p50: number | null;
+                                        /** @description milliseconds; null without requests */
+                                        p95: number | null;
+                                    };
+                                };
+                            } | null;
                             /** @description every 10 s bucket of the window, oldest first */
                             series: {
                                 /** @description start of a 10 s bucket, epoch seconds */

@@ -2,6 +2,7 @@ import type { ModelOps, Replica } from '../api/types.ts'
 import { countOf, formatMs, formatPerSecond, formatRate } from '../format.ts'
 import { LatencyChart, RequestsChart } from './charts.tsx'
 import { fillSeries } from './series.ts'
+import { shadowSentence } from './shadow-sentence.ts'
 
 interface ModelOpsCardProps {
   model: ModelOps
@@ -62,6 +63,7 @@ function Versions ({ model }: { model: ModelOps }) {
           <span className='split__canary' style={{ width: `${canary.weight}%` }} />
         </div>
       )}
+      {model.shadow !== null && <p className='shadow-line' data-testid={`shadow-${model.id}`}>{shadowSentence(model.shadow)}</p>}
     </div>
   )
 }

@@ -1,0 +1,103 @@
+// Per-model shadow statistics over the ops window (GET /ops/summary): a ring of 10-second buckets,
+// each with the outcome counters, the comparisons' sums, and both sides' latency histograms.
+import { BUCKET_SECONDS, WINDOW_SECONDS } from '../ops/ops-window.ts'
+import { type LatencyHistogram, addLatency, createHistogram, mergeHistogram, quantile, resetHistogram } from '../ops/latency-histogram.ts'
+import type { Comparison } from './compare.ts'
+
+/** What became of one sampled request: each is counted once. */
+export type ShadowOutcome = 'compared' | 'failed' | 'skipped'
+
+interface Bucket {
+  start: number
+  compared: number
+  failed: number
+  skipped: number
+  top1Agreements: number
+  top5OverlapSum: number
+  absDeltaSum: number
+  primary: LatencyHistogram
+  shadow: LatencyHistogram
+}
+
+export interface ShadowStats {
+  sampled: number
+  compared: number
+  skipped: number
+  failed: number
+  /** Fractions from 0 to 1; null before the first comparison. */
+  top1Agreement: number | null
+  top5Overlap: number | null
+  meanAbsTop1ProbabilityDelta: number | null
+  /** Each service's own totalMs (its timing), over the compared requests. */
+  latencyMs: { primary: { p50: number | null, p95: number | null }, shadow: { p50: number | null, p95: number | null } }
+}
+
+const round = (n: number): number => Math.round(n * 10_000) / 10_000
+const empty = (): Bucket => ({ start: -1, compared: 0, failed: 0, skipped: 0, top1Agreements: 0, top5OverlapSum: 0, absDeltaSum: 0, primary: createHistogram(), shadow: createHistogram() })
+
+export class ShadowWindow {
+  #slots = WINDOW_SECONDS / BUCKET_SECONDS
+  #rings = new Map<string, Bucket[]>()
+  #now: () => number
+
+  constructor (now: () => number = Date.now) {
+    this.#now = now
+  }
+
+  #bucket (modelId: string, t: number): Bucket {
+    let ring = this.#rings.get(modelId)
+    if (ring === undefined) {
+      ring = Array.from({ length: this.#slots }, empty)
+      this.#rings.set(modelId, ring)
+    }
+    const bucket = ring[(t / BUCKET_SECONDS) % this.#slots]!
+    if (bucket.start !== t) {
+      Object.assign(bucket, { start: t, compared: 0, failed: 0, skipped: 0, top1Agreements: 0, top5OverlapSum: 0, absDeltaSum: 0 })
+      resetHistogram(bucket.primary)
+      resetHistogram(bucket.shadow)
+    }
+    return bucket
+  }
+
+  record (modelId: string, outcome: ShadowOutcome, comparison?: Comparison): void {
+    const bucket = this.#bucket(modelId, Math.floor(this.#now() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS)
+    bucket[outcome]++
+    if (comparison === undefined) return
+    if (comparison.top1Agrees) bucket.top1Agreements++
+    bucket.top5OverlapSum += comparison.top5Overlap
+    bucket.absDeltaSum += comparison.absTop1ProbabilityDelta
+    if (comparison.primary.totalMs !== undefined) addLatency(bucket.primary, comparison.primary.totalMs)
+    if (comparison.shadow.totalMs !== undefined) addLatency(bucket.shadow, comparison.shadow.totalMs)
+  }
+
+  /** Forgets models that no longer have a shadow. */
+  retain (modelIds: string[]): void {
+    const keep = new Set(modelIds)
+    for (const id of this.#rings.keys()) if (!keep.has(id)) this.#rings.delete(id)
+  }
+
+  summarize (modelId: string): ShadowStats {
+    const current = Math.floor(this.#now() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS
+    const total = empty()
+    for (const bucket of this.#rings.get(modelId) ?? []) {
+      if (bucket.start < 0 || bucket.start <= current - WINDOW_SECONDS) continue
+      for (const key of ['compared', 'failed', 'skipped', 'top1Agreements', 'top5OverlapSum', 'absDeltaSum'] as const) total[key] += bucket[key]
+      mergeHistogram(total.primary, bucket.primary)
+      mergeHistogram(total.shadow, bucket.shadow)
+    }
+    const per = (sum: number): number | null => total.compared === 0 ? null : round(sum / total.compared)
+    return {
+      sampled: total.compared + total.failed + total.skipped,
+      compared: total.compared,
+      skipped: total.skipped,
+      failed: total.failed,
+      top1Agreement: per(total.top1Agreements),
+      top5Overlap: per(total.top5OverlapSum),
+      meanAbsTop1ProbabilityDelta: per(total.absDeltaSum),
+      latencyMs: {
+        primary: { p50: quantile(total.primary, 0.5), p95: quantile(total.primary, 0.95) },
+        shadow: { p50: quantile(total.shadow, 0.5), p95: quantile(total.shadow, 0.95) }
+      }
+    }
+  }
+}

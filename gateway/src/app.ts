@@ -121,6 +121,7 @@ export function buildGateway (opts: GatewayOptions): App {
     maxInFlight: config.SHADOW_MAX_IN_FLIGHT,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS
   })
+  app.addHook('onClose', async () => { await mirror.close() })
   app.register(predictRoutes, { ...proxyOptions, mirror })
   app.register(v2Routes, { ...proxyOptions, version: opts.version ?? '0.1.0', isReady })
   return app

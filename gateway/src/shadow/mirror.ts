@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { PROBLEM_CODE_HEADER } from '@modelgate/server-kit'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Histogram, type Registry } from 'prom-client'
+import { Agent, type Dispatcher, request as send } from 'undici'
 import type { UpstreamRegistry } from '../upstreams/registry.ts'
 import { type Answer, type Comparison, compareAnswers, parseAnswer } from './compare.ts'
 import type { ShadowOutcome, ShadowWindow } from './shadow-window.ts'
@@ -32,13 +33,13 @@ const elapsedMs = (since: number): number => Math.round((performance.now() - sin
 const MAX_ANSWER_BYTES = 1024 * 1024
 
 /** A response's body, or its first `max + 1` bytes when it is longer (the rest is not read). */
-async function readAtMost (res: Response, max: number): Promise<Buffer> {
+async function readAtMost (body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
   const chunks: Buffer[] = []
   let bytes = 0
-  for await (const chunk of res.body ?? []) {
-    chunks.push(Buffer.from(chunk))
-    bytes += chunk.length
-    // Leaving the loop cancels the stream.
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer)
+    bytes += (chunk as Buffer).length
+    // Leaving the loop destroys the stream.
     if (bytes > max) break
   }
   return Buffer.concat(chunks).subarray(0, max + 1)
@@ -97,6 +98,8 @@ export interface ShadowMirror {
   sample: (request: FastifyRequest, modelId: string) => void
   /** Once the primary's answer has gone to the caller: mirrors, compares and counts. */
   finish: (request: FastifyRequest, reply: FastifyReply) => void
+  /** Closes the shadow connections (in-flight shadow requests are dropped). */
+  close: () => Promise<void>
 }
 
 export function createShadowMirror (opts: MirrorOptions): ShadowMirror {
@@ -111,6 +114,8 @@ export function createShadowMirror (opts: MirrorOptions): ShadowMirror {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
   })
   let inFlight = 0
+  // Connections of their own, never more than the in-flight budget: the primary's pool is not shared.
+  const agent = new Agent({ connections: opts.maxInFlight, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs })
 
   function count (modelId: string, target: string, outcome: ShadowOutcome, comparison?: Comparison): void {
     opts.window.record(modelId, outcome, comparison)
@@ -124,7 +129,7 @@ export function createShadowMirror (opts: MirrorOptions): ShadowMirror {
     }
   }
 
-  async function send (request: FastifyRequest, sample: ShadowSample, primary: Answer, modelId: string, label: string): Promise<void> {
+  async function mirror (request: FastifyRequest, sample: ShadowSample, primary: Answer, modelId: string, label: string): Promise<void> {
     const target = opts.registry.pickShadow(modelId)
     if (target === undefined) {
       count(modelId, label, 'failed')
@@ -143,16 +148,18 @@ export function createShadowMirror (opts: MirrorOptions): ShadowMirror {
     let errCode: string | null = null
     let comparison: Comparison | undefined
     try {
-      const res = await fetch(`${target.replica}/predict${query}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs) })
-      statusCode = res.status
+      const res = await send(`${target.replica}/predict${query}`, { method: 'POST', headers, body, dispatcher: agent })
+      statusCode = res.statusCode
       upstreamMs = elapsedMs(started)
-      const answer = await readAtMost(res, MAX_ANSWER_BYTES)
+      const answer = await readAtMost(res.body, MAX_ANSWER_BYTES)
       bytesOut = answer.length
-      const parsed = res.ok && answer.length <= MAX_ANSWER_BYTES ? parseAnswer(answer) : undefined
+      const parsed = statusCode === 200 && answer.length <= MAX_ANSWER_BYTES ? parseAnswer(answer) : undefined
+      const named = res.headers[PROBLEM_CODE_HEADER]
       if (parsed !== undefined) comparison = compareAnswers(primary, parsed)
-      else errCode = res.headers.get(PROBLEM_CODE_HEADER) ?? problemCode(answer) ?? 'SHADOW_ANSWER_INVALID'
+      else errCode = (typeof named === 'string' ? named : undefined) ?? problemCode(answer) ?? 'SHADOW_ANSWER_INVALID'
     } catch (err) {
-      errCode = (err as Error).name === 'TimeoutError' ? 'SHADOW_TIMEOUT' : 'SHADOW_UNREACHABLE'
+      const code = (err as { code?: string }).code
+      errCode = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'SHADOW_TIMEOUT' : 'SHADOW_UNREACHABLE'
     }
     const outcome = comparison === undefined ? 'failed' : 'compared'
     count(modelId, target.label, outcome, comparison)
@@ -203,8 +210,10 @@ export function createShadowMirror (opts: MirrorOptions): ShadowMirror {
         return
       }
       inFlight++
-      send(request, sample, primary, modelId, label).catch((err: unknown) => opts.log.error({ err, shadowOf: request.id }, 'shadow request failed'))
+      mirror(request, sample, primary, modelId, label).catch((err: unknown) => opts.log.error({ err, shadowOf: request.id }, 'shadow request failed'))
         .finally(() => { inFlight-- })
-    }
+    },
+
+    close: async () => { await agent.destroy() }
   }
 }

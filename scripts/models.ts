@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ManifestError } from '../services/model-server/src/bundle/manifest.ts'
 import { addModel } from './models/add.ts'
-import { compareModels, formatComparison } from './models/compare.ts'
 import { ModelsError } from './models/errors.ts'
 import { createProgress } from './models/progress.ts'
 import { pullAdvice, pullModels } from './models/pull.ts'
@@ -159,6 +158,8 @@ async function verify (ids: string[], modelsDir: string): Promise<number> {
 async function compare (refs: string[], values: Values, cwd: string, modelsDir: string): Promise<number> {
   allowOnly(values, ['images', 'labels', 'json'])
   if (refs.length !== 2) throw new UsageError(`compare takes two models (ids or bundle folders), not ${refs.length}.`)
+  // Loaded here: it reads the gateway's comparison, which the model images' `pnpm models pull` stage does not have.
+  const { compareModels, formatComparison } = await import('./models/compare.ts')
   const comparison = await compareModels({
     refs: refs as [string, string],
     modelsDir,

@@ -130,17 +130,27 @@ export function imageName (ref: string): string {
   return last.split(':')[0] ?? last
 }
 
-/** Fields of the request log line that the dashboard's Loki queries read after `| json`, and that Alloy makes labels of. */
-export function dashboardLogFields (): string[] {
+/**
+ * The gateway log fields the dashboard's Loki queries read after `| json`, by the message (`msg = "…"`)
+ * each query selects, sorted; the fields Alloy makes labels of are read on every line.
+ */
+export function dashboardLogFields (): Record<string, string[]> {
   const dashboard = JSON.parse(readFileSync(join(COMPOSE_DIR, 'compose/grafana/dashboards/modelgate.json'), 'utf8')) as { panels: Array<{ datasource?: { uid: string }, targets?: Array<{ expr: string }> }> }
   const queries = dashboard.panels.filter((p) => p.datasource?.uid === 'loki').flatMap((p) => p.targets ?? []).map((t) => t.expr)
   const alloy = readFileSync(join(COMPOSE_DIR, 'compose/alloy/config.alloy'), 'utf8')
-  const fields = [
-    ...queries.flatMap((q) => [...(q.split('| json')[1] ?? '').matchAll(/(\w+)\s*(?:!=|>=|<=|==|=~|!~|=|>|<)|unwrap (\w+)/g)].map((m) => m[1] ?? m[2] ?? '')),
-    ...queries.flatMap((q) => [...q.matchAll(/by \(([\w, ]+)\)/g)].flatMap((m) => m[1]!.split(/,\s*/))),
-    ...[...(/expressions\s*=\s*\{([^}]*)\}/.exec(alloy)?.[1] ?? '').matchAll(/"(\w+)"/g)].map((m) => m[1]!)
-  ]
-  return [...new Set(fields.filter((f) => f !== '' && !f.startsWith('__')))].sort()
+  const labels = [...(/expressions\s*=\s*\{([^}]*)\}/.exec(alloy)?.[1] ?? '').matchAll(/"(\w+)"/g)].map((m) => m[1]!)
+  const byMessage: Record<string, string[]> = {}
+  for (const query of queries) {
+    const msg = /\| json \| msg = "([^"]+)"/.exec(query)?.[1]
+    if (msg === undefined) throw new Error(`the Loki query ${query} does not select one log message (| json | msg = "…")`)
+    const fields = [
+      ...[...(query.split('| json')[1] ?? '').matchAll(/(\w+)\s*(?:!=|>=|<=|==|=~|!~|=|>|<)|unwrap (\w+)/g)].map((m) => m[1] ?? m[2] ?? ''),
+      ...[...query.matchAll(/by \(([\w, ]+)\)/g)].flatMap((m) => m[1]!.split(/,\s*/))
+    ]
+    byMessage[msg] = [...new Set([...(byMessage[msg] ?? labels), ...fields])]
+  }
+  for (const msg of Object.keys(byMessage)) byMessage[msg] = byMessage[msg]!.filter((f) => f !== '' && f !== 'msg' && !f.startsWith('__')).sort()
+  return byMessage
 }
 
 export const K8S = join(ROOT, 'infra/k8s')

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { OpsSummary } from '../../gateway/src/ops/summary.ts'
 import { createKey } from '../helpers/keys-cli.ts'
+import { dashboardLogFields } from '../infra/platform.ts'
 import { type GatewayHandle, type ProcessHandle, startGateway, startService } from '../helpers/processes.ts'
 import { PHOTOS, type PredictAnswer, postPhoto } from '../helpers/reference.ts'
 import { ROOT, SHARED_IMAGES, SHARED_MODELS } from '../helpers/spawn.ts'
@@ -20,17 +22,7 @@ let admin: string
 
 const IN_FLIGHT = 3
 
-interface ShadowSummary {
-  target: string
-  percent: number
-  sampled: number
-  compared: number
-  skipped: number
-  failed: number
-  top1Agreement: number | null
-  top5Overlap: number | null
-  meanAbsTop1ProbabilityDelta: number | null
-}
+type ShadowSummary = NonNullable<OpsSummary['models'][number]['shadow']>
 
 /** What the shadow found on the shared photos: `models compare` must find the same. */
 let live: ShadowSummary
@@ -115,6 +107,10 @@ describe('resnet shadowed by resnet-int8', () => {
     const lines = gateway.logLines().filter((l) => l.msg === 'shadow request completed')
     expect(lines).toHaveLength(PHOTOS.length)
     for (const line of lines) expect(line).toMatchObject({ shadowTarget: 'resnet-int8', modelId: 'resnet-int8', upstream: int8.url, statusCode: 200, outcome: 'compared' })
+    // The fields the dashboard's shadow panel reads are on every shadow line.
+    const fields = dashboardLogFields()['shadow request completed']
+    expect(fields).toEqual(expect.arrayContaining(['outcome', 'top1Agrees']))
+    for (const field of fields!) for (const line of lines) expect(line, field).toHaveProperty(field)
     expect(JSON.stringify(lines)).not.toContain(caller)
   })
 

@@ -21,10 +21,10 @@ import { sessionRoutes } from './routes/session.ts'
 import { v2Routes } from './routes/v2.ts'
 import { createShadowMirror } from './shadow/mirror.ts'
 import { ShadowWindow } from './shadow/shadow-window.ts'
-import { UpstreamRegistry } from './upstreams/registry.ts'
+import { type RegistryOptions, UpstreamRegistry } from './upstreams/registry.ts'
 
 export type GatewayConfig = Pick<Config, 'LOG_LEVEL' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_MS' | 'UPSTREAM_TIMEOUT_MS' |
-'HEALTH_INTERVAL_MS' | 'HEALTH_TIMEOUT_MS' | 'KEY_CACHE_MS' | 'USAGE_FLUSH_MS' | 'TRUST_PROXY' | 'SHADOW_MAX_BODY_BYTES' | 'SHADOW_MAX_IN_FLIGHT'>
+'UPSTREAM_MAX_IN_FLIGHT' | 'UPSTREAM_EJECT_AFTER' | 'UPSTREAM_EJECT_MS' | 'HEALTH_INTERVAL_MS' | 'HEALTH_TIMEOUT_MS' | 'KEY_CACHE_MS' | 'USAGE_FLUSH_MS' | 'TRUST_PROXY' | 'SHADOW_MAX_BODY_BYTES' | 'SHADOW_MAX_IN_FLIGHT'>
 
 export interface GatewayOptions {
   config: GatewayConfig
@@ -50,11 +50,16 @@ export interface GatewayOptions {
   version?: string
 }
 
+/** The routing table's limits from the configuration: in-flight requests per replica, outlier ejection. */
+export function registryOptions (config: GatewayConfig, now: () => number = Date.now): RegistryOptions {
+  return { now, maxInFlight: config.UPSTREAM_MAX_IN_FLIGHT, ejectAfter: config.UPSTREAM_EJECT_AFTER, ejectMs: config.UPSTREAM_EJECT_MS }
+}
+
 /** The gateway's Fastify app, unstarted. Plugins are registered in the order a request meets them. */
 export function buildGateway (opts: GatewayOptions): App {
   const { config, keyStore } = opts
   const now = opts.now ?? Date.now
-  const registry = opts.upstreams instanceof UpstreamRegistry ? opts.upstreams : new UpstreamRegistry(opts.upstreams, now)
+  const registry = opts.upstreams instanceof UpstreamRegistry ? opts.upstreams : new UpstreamRegistry(opts.upstreams, registryOptions(config, now))
   const app = buildServer({
     name: 'gateway',
     logLevel: config.LOG_LEVEL,
@@ -107,6 +112,7 @@ export function buildGateway (opts: GatewayOptions): App {
     maxBodyBytes: config.MAX_BODY_BYTES,
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     retryAfterSeconds: Math.max(1, Math.ceil(config.HEALTH_INTERVAL_MS / 1000)),
+    maxInFlight: config.UPSTREAM_MAX_IN_FLIGHT,
     trustProxy: config.TRUST_PROXY,
     ...(opts.serviceToken === undefined ? {} : { serviceToken: opts.serviceToken }),
     ...(opts.chooseTarget === undefined ? {} : { chooseTarget: opts.chooseTarget })

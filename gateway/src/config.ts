@@ -21,6 +21,12 @@ export const ConfigSchema = Type.Object({
   MAX_BODY_BYTES: IntSetting(16 * 1024 * 1024, 1024),
   REQUEST_TIMEOUT_MS: IntSetting(30_000, 1000),
   UPSTREAM_TIMEOUT_MS: IntSetting(30_000, 100),
+  /** Requests in flight on one replica at most; past it on every replica, 503 MODEL_OVERLOADED. */
+  UPSTREAM_MAX_IN_FLIGHT: IntSetting(64, 1, 100_000),
+  /** Failed answers in a row (5xx but 503, or timeouts) that eject a replica from rotation. */
+  UPSTREAM_EJECT_AFTER: IntSetting(5, 1, 1000),
+  /** A first ejection's length; each further one in a row adds as much, up to ten times it. */
+  UPSTREAM_EJECT_MS: IntSetting(30_000, 100),
   HEALTH_INTERVAL_MS: IntSetting(1000, 100),
   HEALTH_TIMEOUT_MS: IntSetting(1000, 50),
   /** How long a key lookup is reused; bounds how late a revocation is seen (must stay under a second). */

@@ -12,6 +12,7 @@ export const AdminRequired = defineProblem('ADMIN_REQUIRED', 403, 'An admin key 
 export const ModelNotFound = defineProblem('MODEL_NOT_FOUND', 404, 'No such model')
 export const ModelVersionNotFound = defineProblem('MODEL_VERSION_NOT_FOUND', 404, 'No such model version')
 export const ModelUnavailable = defineProblem('MODEL_UNAVAILABLE', 503, 'Model is unavailable')
+export const ModelOverloaded = defineProblem('MODEL_OVERLOADED', 503, 'Model is overloaded')
 export const UpstreamFailed = defineProblem('UPSTREAM_FAILED', 502, 'Model service failed')
 export const UpstreamTimeout = defineProblem('UPSTREAM_TIMEOUT', 504, 'Model service timed out')
 export const RateLimited = defineProblem('RATE_LIMITED', 429, 'Too many requests')

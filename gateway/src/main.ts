@@ -1,7 +1,7 @@
 // The gateway process: the only place that reads the environment or listens on a port.
 import { exitOnStartError, loadConfig, readServiceTokens, runServer } from '@modelgate/server-kit'
 import { setupAccessPolicies } from './access-policies.ts'
-import { buildGateway } from './app.ts'
+import { buildGateway, registryOptions } from './app.ts'
 import { openKeyStore } from './auth/key-store.ts'
 import { ConfigSchema, loadUpstreamsFile } from './config.ts'
 import { UpstreamRegistry } from './upstreams/registry.ts'
@@ -12,7 +12,7 @@ try {
   const config = loadConfig(ConfigSchema, process.env)
   const [serviceToken] = readServiceTokens(config)
   const paths = dataPaths(config, process.env)
-  const registry = new UpstreamRegistry(await loadUpstreamsFile(paths.upstreams))
+  const registry = new UpstreamRegistry(await loadUpstreamsFile(paths.upstreams), registryOptions(config))
   const keyStore = await openKeyStore({ databaseUrl: config.DATABASE_URL, sqlitePath: paths.keysDb })
   const policies = await setupAccessPolicies(config, paths.dataDir)
   const app = buildGateway({ config, keyStore, upstreams: registry, ...policies.options, ...(serviceToken === undefined ? {} : { serviceToken }) })

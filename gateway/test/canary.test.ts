@@ -3,7 +3,7 @@ import type { UpstreamsFile } from '../src/config.ts'
 import { createTargetChooser } from '../src/routing/choose-target.ts'
 import { UpstreamRegistry } from '../src/upstreams/registry.ts'
 import { type FakeUpstream, fakeUpstreamForTest } from './fake-upstream.ts'
-import { buildHarness } from './gateway-harness.ts'
+import { buildHarness, routed } from './gateway-harness.ts'
 
 /** A seeded PRNG (mulberry32): the draws are the same on every run. */
 function seeded (seed: number): () => number {
@@ -37,13 +37,13 @@ describe('canary routing', () => {
     registry.setState('http://127.0.0.1:2', 'up')
     const choose = createTargetChooser({ random: seeded(1) })
     const request = { headers: {} } as Parameters<typeof choose>[0]
-    const tracks = Array.from({ length: 10_000 }, () => choose(request, 'resnet', registry)?.track)
+    const tracks = Array.from({ length: 10_000 }, () => routed(choose(request, 'resnet', registry))?.track)
     const share = tracks.filter((t) => t === 'canary').length / tracks.length
     // sd of the share over 10 000 draws is 0.46 points: 2 points is over four of them.
     expect(share).toBeGreaterThan(0.28)
     expect(share).toBeLessThan(0.32)
     registry.update(canaryFile('http://127.0.0.1:1', 'http://127.0.0.1:2', 0))
-    expect(Array.from({ length: 1000 }, () => choose(request, 'resnet', registry)?.track)).not.toContain('canary')
+    expect(Array.from({ length: 1000 }, () => routed(choose(request, 'resnet', registry))?.track)).not.toContain('canary')
   })
 
   it('answers with x-model-version and the canary\'s own answer for its share', async () => {

@@ -10,12 +10,16 @@ import { type NewApiKey, buildApiKey } from '../src/auth/api-keys.ts'
 import type { KeyStore } from '../src/auth/key-store.ts'
 import { openSqliteKeyStore } from '../src/auth/key-store-sqlite.ts'
 import type { UpstreamsFile } from '../src/config.ts'
+import { type RouteTarget, SATURATED } from '../src/upstreams/registry.ts'
 
 export const testConfig: GatewayConfig = {
   LOG_LEVEL: 'silent',
   MAX_BODY_BYTES: 1024 * 1024,
   REQUEST_TIMEOUT_MS: 10_000,
   UPSTREAM_TIMEOUT_MS: 5000,
+  UPSTREAM_MAX_IN_FLIGHT: 64,
+  UPSTREAM_EJECT_AFTER: 5,
+  UPSTREAM_EJECT_MS: 30_000,
   HEALTH_INTERVAL_MS: 60_000,
   HEALTH_TIMEOUT_MS: 1000,
   KEY_CACHE_MS: 500,
@@ -61,4 +65,10 @@ export async function buildHarness (upstreams: UpstreamsFile, overrides: Omit<Pa
       return { id: record.id, secret }
     }
   }
+}
+
+/** A pick's target, for tests that expect one (a saturated pick fails the test). */
+export function routed (target: RouteTarget | typeof SATURATED | undefined): RouteTarget | undefined {
+  if (target === SATURATED) throw new Error('every replica is at its in-flight limit')
+  return target
 }

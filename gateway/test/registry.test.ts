@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { UpstreamRegistry } from '../src/upstreams/registry.ts'
+import { routed } from './gateway-harness.ts'
 
 const file = {
   models: {
@@ -11,9 +12,9 @@ const file = {
 describe('the upstream registry', () => {
   it('round-robins over unchecked replicas, then only over the healthy ones', () => {
     const registry = new UpstreamRegistry(file)
-    expect([1, 2, 3].map(() => registry.pick('resnet')?.replica)).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2', 'http://127.0.0.1:1'])
+    expect([1, 2, 3].map(() => routed(registry.pick('resnet'))?.replica)).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2', 'http://127.0.0.1:1'])
     registry.setState('http://127.0.0.1:2', 'up')
-    expect([1, 2].map(() => registry.pick('resnet')?.replica)).toEqual(['http://127.0.0.1:2', 'http://127.0.0.1:2'])
+    expect([1, 2].map(() => routed(registry.pick('resnet'))?.replica)).toEqual(['http://127.0.0.1:2', 'http://127.0.0.1:2'])
     expect(registry.pick('resnet')).toEqual({ modelId: 'resnet', track: 'stable', version: '2.0.0', replica: 'http://127.0.0.1:2' })
   })
 
@@ -53,7 +54,7 @@ describe('the upstream registry', () => {
   it('lists canary replicas for health checks without routing to them', () => {
     const registry = new UpstreamRegistry(file)
     expect(registry.replicaUrls()).toContain('http://127.0.0.1:3')
-    for (let i = 0; i < 20; i++) expect(registry.pick('resnet')?.track).toBe('stable')
+    for (let i = 0; i < 20; i++) expect(routed(registry.pick('resnet'))?.track).toBe('stable')
     expect(registry.pick('resnet', 'canary')).toMatchObject({ version: '1.0.0', replica: 'http://127.0.0.1:3' })
   })
 })

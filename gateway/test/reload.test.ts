@@ -8,7 +8,7 @@ import type { UpstreamsFile } from '../src/config.ts'
 import { UpstreamRegistry } from '../src/upstreams/registry.ts'
 import { createUpstreamsReloader } from '../src/upstreams/reload.ts'
 import { fakeUpstreamForTest } from './fake-upstream.ts'
-import { buildHarness } from './gateway-harness.ts'
+import { buildHarness, routed } from './gateway-harness.ts'
 
 const resnet = (version: string, port: number): UpstreamsFile['models'][string] => ({ stable: { version, replicas: [`http://127.0.0.1:${port}`] } })
 const file = (models: UpstreamsFile['models']): UpstreamsFile => ({ models })
@@ -42,14 +42,14 @@ describe('reloading the routing table', () => {
       resnet: resnet('2.0.0', 1),
       mobilenet: { stable: { version: '1.0.0', replicas: ['http://127.0.0.1:4', 'http://127.0.0.1:5'] } }
     }))
-    expect(registry.pick('mobilenet')?.replica).toBe('http://127.0.0.1:4')
+    expect(routed(registry.pick('mobilenet'))?.replica).toBe('http://127.0.0.1:4')
     const changed = registry.update(file({
       resnet: { ...resnet('2.0.0', 1), canary: { version: '1.0.0', replicas: ['http://127.0.0.1:3'], weight: 10 } },
       mobilenet: { stable: { version: '1.0.0', replicas: ['http://127.0.0.1:4', 'http://127.0.0.1:5'] } },
       'resnet-int8': resnet('2.0.0', 6)
     }))
     expect(changed.sort()).toEqual(['resnet', 'resnet-int8'])
-    expect(registry.pick('mobilenet')?.replica).toBe('http://127.0.0.1:5')
+    expect(routed(registry.pick('mobilenet'))?.replica).toBe('http://127.0.0.1:5')
     expect(registry.canary('resnet')).toEqual({ version: '1.0.0', weight: 10 })
     expect(registry.update(file({ resnet: resnet('1.0.0', 1) })).sort()).toEqual(['mobilenet', 'resnet', 'resnet-int8'])
   })

@@ -1,5 +1,5 @@
-// A bounded load for fault tests: workers send requests until stopped, a deadline passes or a
-// count is reached, and every outcome is kept with its timing.
+// A bounded load for fault tests: workers (or, open loop, a schedule) send requests until stopped, a
+// deadline passes or a count is reached, and every outcome is kept with its timing.
 import { photo } from './reference.ts'
 
 export interface Outcome {
@@ -24,17 +24,21 @@ export interface LoadOptions {
   /** target name → URL to POST the photo to */
   targets: Record<string, string>
   headers: Record<string, string>
-  /** Workers per target. */
-  concurrency: number
+  /** Workers per target, each sending its next request when the last is answered. */
+  concurrency?: number
+  /** Instead of workers, open loop: this many requests per second per target, started on schedule whatever the answers. */
+  ratePerSecond?: number
   /** Hard bounds: the load stops by itself after this long or this many requests. */
   maxSeconds?: number
   maxRequests?: number
   image?: string
+  /** The body to send instead of a photo by name. */
+  body?: Buffer
 }
 
 export function startLoad (opts: LoadOptions): Load {
   const outcomes: Outcome[] = []
-  const body = photo(opts.image ?? 'cat_720p.jpg')
+  const body = opts.body ?? photo(opts.image ?? 'cat_720p.jpg')
   const deadline = Date.now() + (opts.maxSeconds ?? 30) * 1000
   const maxRequests = opts.maxRequests ?? 5000
   const state = { stopped: false }
@@ -62,12 +66,25 @@ export function startLoad (opts: LoadOptions): Load {
     }
   }
 
-  const workers = Object.entries(opts.targets).flatMap(([target, url]) => Array.from({ length: opts.concurrency }, async () => {
-    while (!state.stopped && Date.now() < deadline && sent < maxRequests) {
-      sent++
-      await once(target, url)
-    }
-  }))
+  const running = (): boolean => !state.stopped && Date.now() < deadline && sent < maxRequests
+  const workers = opts.ratePerSecond === undefined
+    ? Object.entries(opts.targets).flatMap(([target, url]) => Array.from({ length: opts.concurrency ?? 1 }, async () => {
+      while (running()) {
+        sent++
+        await once(target, url)
+      }
+    }))
+    : [(async (interval: number) => {
+        const started: Array<Promise<void>> = []
+        for (let next = Date.now(); running(); next += interval) {
+          for (const [target, url] of Object.entries(opts.targets)) {
+            sent++
+            started.push(once(target, url))
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, next + interval - Date.now())))
+        }
+        await Promise.all(started)
+      })(1000 / opts.ratePerSecond)]
   const done = Promise.all(workers).then(() => {
     for (const w of waiters.splice(0)) w.resolve()
   })

@@ -21,6 +21,8 @@ export const requestLog = fp(async function requestLog (app) {
     fields.modelVersion ??= null
     fields.upstream ??= null
     fields.upstreamMs ??= null
+    fields.retriedFrom ??= null
+    fields.retryReason ??= null
     fields.principal ??= null
     fields.rateLimited ??= false
     done()

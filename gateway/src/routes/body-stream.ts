@@ -10,6 +10,21 @@ function tooLarge (maxBytes: number): InstanceType<typeof PayloadTooLarge> {
   return new PayloadTooLarge(`The request body is over the gateway's limit of ${maxBytes} bytes.`)
 }
 
+/** A request's body as a stream that can start over, for another replica, as long as nothing read from it. */
+export class RequestBody extends Readable {
+  readonly #restart: () => RequestBody | undefined
+
+  constructor (resume: () => void, restart: () => RequestBody | undefined) {
+    super({ read: resume })
+    this.#restart = restart
+  }
+
+  /** The same body from its first byte (this one may have been destroyed); undefined once any of it was read. */
+  restart (): RequestBody | undefined {
+    return this.#restart()
+  }
+}
+
 /** A content-type parser that hands the body on as a stream of at most maxBytes. */
 export function streamBodyParser (maxBytes: number) {
   return function parseStream (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void {
@@ -22,11 +37,29 @@ export function streamBodyParser (maxBytes: number) {
     // and that must not be the client's connection (the client still gets its 502). A Readable fed
     // from 'data' rather than a Transform piped to: half the stream machinery, on every request.
     let seen = 0
-    const limited = new Readable({
-      read () { payload.resume() }
-    })
+    let ended = false
+    // The chunks given to the body until its reader takes the first: a request whose connection
+    // failed starts over from them. Dropped (null) once read, so they are held for moments only.
+    let unread: Buffer[] | null = []
+    const resume = (): void => {
+      if (unread !== null && body.readableDidRead) unread = null
+      payload.resume()
+    }
+    let body = new RequestBody(resume, restart)
+    function restart (): RequestBody | undefined {
+      if (unread === null || body.readableDidRead) return undefined
+      body.destroy()
+      body = new RequestBody(resume, restart)
+      for (const chunk of unread) body.push(chunk)
+      if (ended) body.push(null)
+      return body
+    }
     payload.on('data', (chunk: Buffer) => {
-      if (limited.destroyed) {
+      if (unread !== null) {
+        if (body.readableDidRead) unread = null
+        else unread.push(chunk)
+      }
+      if (body.destroyed) {
         payload.pause()
         return
       }
@@ -36,14 +69,21 @@ export function streamBodyParser (maxBytes: number) {
       request.shadowSample?.addBody(chunk)
       if (seen > maxBytes) {
         payload.pause()
-        limited.destroy(tooLarge(maxBytes))
-      } else if (!limited.push(chunk)) {
+        unread = null
+        body.destroy(tooLarge(maxBytes))
+      } else if (!body.push(chunk)) {
         payload.pause()
       }
     })
-    payload.on('end', () => { limited.push(null) })
-    payload.on('error', (err) => limited.destroy(err))
-    done(null, limited)
+    payload.on('end', () => {
+      ended = true
+      body.push(null)
+    })
+    payload.on('error', (err) => {
+      unread = null
+      body.destroy(err)
+    })
+    done(null, body)
   }
 }
 

@@ -7,10 +7,11 @@ import { PROBLEM_CODE_HEADER, commonProblems, isProblemError } from '@modelgate/
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import { mayCallModel } from '../auth/principal.ts'
-import { ForbiddenModel, ModelNotFound, ModelUnavailable, UpstreamFailed, UpstreamTimeout } from '../errors.ts'
+import { ForbiddenModel, ModelNotFound, ModelOverloaded, ModelUnavailable, UpstreamFailed, UpstreamTimeout } from '../errors.ts'
 import { type ChooseTarget, VERSION_HEADER, createTargetChooser } from '../routing/choose-target.ts'
 import type { ShadowMirror } from '../shadow/mirror.ts'
-import { discardUnreadBody, streamBodyParser } from './body-stream.ts'
+import { type RouteTarget, SATURATED } from '../upstreams/registry.ts'
+import { RequestBody, discardUnreadBody, streamBodyParser } from './body-stream.ts'
 import { countBytes } from './count-bytes.ts'
 import { forwardHeaders } from './forward-headers.ts'
 
@@ -19,6 +20,8 @@ export interface ModelProxyOptions {
   upstreamTimeoutMs: number
   /** Seconds a client is told to wait when every replica is down (Retry-After). */
   retryAfterSeconds: number
+  /** UPSTREAM_MAX_IN_FLIGHT, for the refusal's message (the registry enforces it). */
+  maxInFlight: number
   trustProxy: boolean
   /** The token the model services want (SERVICE_TOKEN's first), sent as Authorization: Bearer. */
   serviceToken?: string
@@ -47,9 +50,14 @@ export interface ProxiedRoutes {
 // Failures that mean the replica is gone rather than slow: take it out of rotation at once.
 const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED'])
 const TIMEOUTS = new Set(['FST_REPLY_FROM_GATEWAY_TIMEOUT', 'FST_REPLY_FROM_HTTP_REQUEST_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+// Failures to connect: the replica never saw the request, which may go to another one.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 const upstreamStart = Symbol('upstreamStart')
+const proxyCall = Symbol('proxyCall')
 
-type TimedRequest = FastifyRequest & { [upstreamStart]?: number }
+/** How @fastify/http-proxy called reply.from, to call it again for a retry. */
+interface ProxyCall { dest: string, options: object }
+type ProxiedRequest = FastifyRequest & { [upstreamStart]?: number, [proxyCall]?: ProxyCall }
 
 /** Registers one set of proxied routes in `app` (a scope of its own: its hooks and parsers stay there). */
 export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, opts: ModelProxyOptions): Promise<void> {
@@ -85,7 +93,7 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
   })
 
   // Callback-style (a throw is the refusal): an async hook costs a promise and a microtask per request.
-  app.addHook('preHandler', function routeToReplica (request, _reply, done) {
+  app.addHook('preHandler', function routeToReplica (request, reply, done) {
     const id = (request.params as Record<string, string>)[routes.param]!
     if (!registry.has(id)) {
       throw new ModelNotFound(`There is no model "${id}".`, { extra: { knownModels: registry.ids() } })
@@ -102,11 +110,49 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
         headers: { 'retry-after': String(opts.retryAfterSeconds) }
       })
     }
+    if (target === SATURATED) {
+      throw new ModelOverloaded(`Every replica of "${id}" has ${opts.maxInFlight} requests in flight (UPSTREAM_MAX_IN_FLIGHT).`, {
+        headers: { 'retry-after': '1' }
+      })
+    }
+    route(request, target)
+    // The replica's in-flight count (the circuit breaker) holds until the answer is sent or the client leaves.
+    reply.raw.once('close', () => { registry.release(request.target!.replica) })
+    done()
+  })
+
+  function route (request: FastifyRequest, target: RouteTarget): void {
+    registry.acquire(target.replica)
     request.target = target
     request.logFields.modelVersion = target.version
     request.logFields.upstream = target.replica
-    done()
-  })
+  }
+
+  /**
+   * Sends a request whose connection to its replica failed to another healthy replica of the same
+   * version, once, and only when the replica cannot have seen it (no byte of the body read). False
+   * when it cannot be retried.
+   */
+  function retry (reply: FastifyReply, failed: RouteTarget, code: string): boolean {
+    const request = reply.request as ProxiedRequest
+    const call = request[proxyCall]
+    if (call === undefined || request.logFields.retriedFrom !== null || !NOT_SENT.has(code)) return false
+    const next = registry.pick(failed.modelId, failed.track)
+    if (next === undefined || next === SATURATED || next.replica === failed.replica) return false
+    // A GET has no body; a body any byte of which was read cannot start over.
+    if (request.body instanceof RequestBody) {
+      const body = request.body.restart()
+      if (body === undefined) return false
+      request.body = body
+    }
+    registry.release(failed.replica)
+    route(request, next)
+    request.logFields.retriedFrom = failed.replica
+    request.logFields.retryReason = code
+    request[upstreamStart] = performance.now()
+    reply.from(call.dest, { ...call.options, getUpstream: () => next.replica })
+    return true
+  }
 
   function onError (rawReply: unknown, { error }: { error: Error }): void {
     const reply = rawReply as FastifyReply
@@ -127,10 +173,14 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
     const code = err.cause?.code ?? err.code ?? 'unknown'
     const model = target?.modelId ?? 'model'
     if (TIMEOUTS.has(code) || TIMEOUTS.has(err.code ?? '')) {
+      if (target !== null) registry.recordOutcome(target, true)
       reply.send(new UpstreamTimeout(`The ${model} service did not answer within ${opts.upstreamTimeoutMs} ms.`, { cause: err }))
       return
     }
-    if (target !== null && CONNECTION_FAILURES.has(code)) registry.setState(target.replica, 'down', code)
+    if (target !== null && (CONNECTION_FAILURES.has(code) || NOT_SENT.has(code))) {
+      registry.setState(target.replica, 'down', code)
+      if (retry(reply, target, code)) return
+    }
     reply.send(new UpstreamFailed(`The ${model} service could not be reached (${code}).`, { cause: err }))
   }
 
@@ -150,17 +200,25 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
       bodyTimeout: opts.upstreamTimeoutMs,
       connectTimeout: Math.min(opts.upstreamTimeoutMs, 5000)
     },
+    handler (request, reply, dest, options) {
+      (request as ProxiedRequest)[proxyCall] = { dest, options }
+      reply.from(dest, options)
+    },
     replyOptions: {
       getUpstream (request) {
-        (request as TimedRequest)[upstreamStart] = performance.now()
+        (request as ProxiedRequest)[upstreamStart] = performance.now()
         return (request as FastifyRequest).target?.replica ?? ''
       },
       rewriteRequestHeaders: (request, headers) => forwardHeaders(request as FastifyRequest, headers as Record<string, string>, forwardOptions),
       onResponse (rawRequest, reply, res) {
         const request = rawRequest as FastifyRequest
-        const started = (request as TimedRequest)[upstreamStart]
+        const started = (request as ProxiedRequest)[upstreamStart]
         if (started !== undefined) request.logFields.upstreamMs = Math.round((performance.now() - started) * 100) / 100
-        if (request.target !== null) reply.header(VERSION_HEADER, request.target.version)
+        const status = (res as unknown as { statusCode: number }).statusCode
+        if (request.target !== null) {
+          reply.header(VERSION_HEADER, request.target.version)
+          registry.recordOutcome(request.target, status >= 500 && status !== 503)
+        }
         // A relayed problem's code, named by the service's kit (sendProblem, or the V2 error shape), so the body is not read.
         const code = (res as unknown as { headers: IncomingHttpHeaders }).headers[PROBLEM_CODE_HEADER]
         if (typeof code === 'string' && code !== '') request.errCode = code

@@ -86,7 +86,7 @@ export const predictSchema = {
     422: problem('IMAGE_UNDECODABLE (from the service)'),
     429: problem('RATE_LIMITED: over this credential\'s or this model\'s limit; Retry-After'),
     502: problem('UPSTREAM_FAILED, or IMAGE_URL_FAILED (from the service)'),
-    503: problem('MODEL_UNAVAILABLE (every replica down), AUTH_UNAVAILABLE, or MODEL_NOT_READY / OVERLOADED (service); with Retry-After'),
+    503: problem('MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), AUTH_UNAVAILABLE, or MODEL_NOT_READY / OVERLOADED (service); with Retry-After'),
     504: problem('UPSTREAM_TIMEOUT, or IMAGE_URL_TIMEOUT (from the service)')
   }
 }

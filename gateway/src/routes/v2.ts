@@ -63,7 +63,7 @@ const modelResponses = {
   403: problem('FORBIDDEN_MODEL'),
   404: v2Error('MODEL_NOT_FOUND or MODEL_VERSION_NOT_FOUND'),
   429: problem('RATE_LIMITED; Retry-After'),
-  503: problem('MODEL_UNAVAILABLE (every replica down), or the service\'s MODEL_NOT_READY / OVERLOADED; Retry-After')
+  503: problem('MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), or the service\'s MODEL_NOT_READY / OVERLOADED; Retry-After')
 }
 
 /** The OpenAPI description of each proxied route. */

@@ -4,7 +4,7 @@
 // else the stable version.
 import type { FastifyRequest } from 'fastify'
 import { ModelVersionNotFound } from '../errors.ts'
-import type { RouteTarget, UpstreamRegistry } from '../upstreams/registry.ts'
+import { type RouteTarget, SATURATED, type UpstreamRegistry } from '../upstreams/registry.ts'
 
 export const VERSION_HEADER = 'x-model-version'
 
@@ -13,7 +13,8 @@ export interface TargetChooserOptions {
   random?: () => number
 }
 
-export type ChooseTarget = (request: FastifyRequest, modelId: string, registry: UpstreamRegistry) => RouteTarget | undefined
+/** The replica for a request; undefined when none can serve, SATURATED when all that could are at their limit. */
+export type ChooseTarget = (request: FastifyRequest, modelId: string, registry: UpstreamRegistry) => RouteTarget | typeof SATURATED | undefined
 
 /** The version a request pins, if any; several headers or an empty one pin nothing valid. */
 export function pinnedVersion (request: FastifyRequest): string | undefined {
@@ -44,7 +45,7 @@ export function createTargetChooser (opts: TargetChooserOptions = {}): ChooseTar
     // weight is a percentage; random() < 1, so weight 0 never and weight 100 always picks the canary.
     if (canary !== undefined && canary.weight > 0 && random() * 100 < canary.weight) {
       const target = registry.pick(modelId, 'canary', { upOnly: true })
-      if (target !== undefined) return target
+      if (target !== undefined && target !== SATURATED) return target
     }
     return registry.pick(modelId, 'stable')
   }

@@ -39,6 +39,8 @@ export function createHealthChecker (opts: HealthCheckOptions): HealthChecker {
   let stopped = false
 
   async function checkReplica (url: string): Promise<void> {
+    // An ejected replica stays out until its time is up, whatever its /readyz says.
+    if (registry.ejected(url)) return
     const failure = await probeReplica(url, opts.timeoutMs)
     if (failure !== undefined) {
       registry.setState(url, 'down', failure)

@@ -64,6 +64,28 @@ export interface PickOptions {
   upOnly?: boolean
 }
 
+/** What `pick` answers when a track has replicas that could serve, each at its in-flight limit. */
+export const SATURATED = 'saturated'
+
+export interface RegistryOptions {
+  now?: () => number
+  /** Requests in flight on one replica at most (the circuit breaker); past it, pick another or refuse. */
+  maxInFlight?: number
+  /** Consecutive failed answers (5xx other than 503, or timeouts) that eject a replica from rotation. */
+  ejectAfter?: number
+  /** A first ejection's length; each further one in a row adds as much, up to ten times it. */
+  ejectMs?: number
+}
+
+/** A replica's run of failed answers and its ejections (outlier detection, as in Envoy). */
+interface Outlier {
+  consecutive: number
+  /** Ejections in a row: each one lasts longer. */
+  ejections: number
+  /** Out of rotation until then (ms since epoch); health checks bring it back after. */
+  until: number
+}
+
 /** `http://h:1/` → `http://h:1` */
 export function replicaOrigin (url: string): string {
   return new URL(url).origin
@@ -87,11 +109,19 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
   #models = new Map<string, ModelEntry>()
   #health = new Map<string, ReplicaHealth>()
   #metadata = new Map<string, ModelMetadata>()
+  #inFlight = new Map<string, number>()
+  #outliers = new Map<string, Outlier>()
   #now: () => number
+  #maxInFlight: number
+  #ejectAfter: number
+  #ejectMs: number
 
-  constructor (file: UpstreamsFile, now: () => number = Date.now) {
+  constructor (file: UpstreamsFile, opts: RegistryOptions = {}) {
     super()
-    this.#now = now
+    this.#now = opts.now ?? Date.now
+    this.#maxInFlight = opts.maxInFlight ?? Infinity
+    this.#ejectAfter = opts.ejectAfter ?? 5
+    this.#ejectMs = opts.ejectMs ?? 30_000
     this.update(file)
   }
 
@@ -114,6 +144,7 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
       if (!urls.has(url)) {
         this.#health.delete(url)
         this.#metadata.delete(url)
+        this.#outliers.delete(url)
       }
     }
     for (const url of urls) {
@@ -170,7 +201,7 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
     if (shadow === undefined) return undefined
     if ('model' in shadow) {
       const target = this.pick(shadow.model, 'stable', { upOnly: true })
-      return target === undefined ? undefined : { label: shadow.model, modelId: shadow.model, version: target.version, replica: target.replica }
+      return target === undefined || target === SATURATED ? undefined : { label: shadow.model, modelId: shadow.model, version: target.version, replica: target.replica }
     }
     const up = shadow.track.replicas.filter((url) => this.#health.get(url)?.state === 'up')
     if (up.length === 0) return undefined
@@ -201,19 +232,69 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
 
   /**
    * The replica of a model's track for the next request, round robin over the healthy ones (over the
-   * not-yet-checked ones while none is known healthy, unless `upOnly`); undefined when none can
-   * serve. The track is chosen by the caller (routing/choose-target.ts).
+   * not-yet-checked ones while none is known healthy, unless `upOnly`) that are under their in-flight
+   * limit; undefined when none can serve, SATURATED when every one that could is at its limit. The
+   * track is chosen by the caller (routing/choose-target.ts).
    */
-  pick (id: string, track: TrackName = 'stable', opts: PickOptions = {}): RouteTarget | undefined {
+  pick (id: string, track: TrackName = 'stable', opts: PickOptions = {}): RouteTarget | typeof SATURATED | undefined {
     const model = this.#models.get(id)
     const entry = track === 'stable' ? model?.stable : model?.canary
     if (entry === undefined) return undefined
     const up = entry.replicas.filter((url) => this.#health.get(url)?.state === 'up')
-    const candidates = up.length > 0 || opts.upOnly === true ? up : entry.replicas.filter((url) => this.#health.get(url)?.state === 'unknown')
-    if (candidates.length === 0) return undefined
+    const servable = up.length > 0 || opts.upOnly === true ? up : entry.replicas.filter((url) => this.#health.get(url)?.state === 'unknown')
+    if (servable.length === 0) return undefined
+    const candidates = servable.filter((url) => (this.#inFlight.get(url) ?? 0) < this.#maxInFlight)
+    if (candidates.length === 0) return SATURATED
     const replica = candidates[entry.next++ % candidates.length] as string
     if (entry.next >= Number.MAX_SAFE_INTEGER) entry.next = 0
     return { modelId: id, track, version: entry.version, replica }
+  }
+
+  /** A request was sent to the replica: it counts against the replica's in-flight limit until `release`. */
+  acquire (url: string): void {
+    this.#inFlight.set(url, (this.#inFlight.get(url) ?? 0) + 1)
+  }
+
+  release (url: string): void {
+    const count = (this.#inFlight.get(url) ?? 0) - 1
+    if (count > 0) this.#inFlight.set(url, count)
+    else this.#inFlight.delete(url)
+  }
+
+  inFlight (url: string): number {
+    return this.#inFlight.get(url) ?? 0
+  }
+
+  /**
+   * A proxied request's outcome at a replica: `failed` for a 5xx answer other than 503 (an overloaded
+   * service sheds load; that is no fault) or a timeout. `ejectAfter` failures in a row take the replica
+   * out of rotation, unless it is the last one up of the request's version.
+   */
+  recordOutcome (target: RouteTarget, failed: boolean): void {
+    const url = target.replica
+    const outlier = this.#outliers.get(url)
+    if (!failed) {
+      if (outlier === undefined) return
+      outlier.consecutive = 0
+      // Back for a whole first ejection's length without being ejected again: the next ejection is short again.
+      if (this.#now() - outlier.until >= this.#ejectMs) this.#outliers.delete(url)
+      return
+    }
+    const entry = outlier ?? { consecutive: 0, ejections: 0, until: 0 }
+    this.#outliers.set(url, entry)
+    if (++entry.consecutive < this.#ejectAfter) return
+    const othersUp = this.replicas(target.modelId, target.track).some((r) => r.url !== url && r.state === 'up')
+    if (!othersUp) return
+    entry.consecutive = 0
+    entry.ejections++
+    const ms = Math.min(entry.ejections, 10) * this.#ejectMs
+    entry.until = this.#now() + ms
+    this.setState(url, 'down', `ejected for ${ms / 1000} s after ${this.#ejectAfter} failed answers in a row`)
+  }
+
+  /** Whether an ejection keeps the replica out of rotation now: health checks leave it down until then. */
+  ejected (url: string): boolean {
+    return (this.#outliers.get(url)?.until ?? 0) > this.#now()
   }
 
   setState (url: string, state: ReplicaState, reason?: string): void {

@@ -1168,7 +1168,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description MODEL_UNAVAILABLE (every replica down), AUTH_UNAVAILABLE, or MODEL_NOT_READY / OVERLOADED (service); with Retry-After */
+            /** @description MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), AUTH_UNAVAILABLE, or MODEL_NOT_READY / OVERLOADED (service); with Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1502,7 +1502,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            /** @description MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,7 +1670,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            /** @description MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1851,7 +1851,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            /** @description MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,7 +2021,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            /** @description MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2229,7 +2229,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            /** @description MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2439,7 +2439,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description MODEL_UNAVAILABLE (every replica down), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
+            /** @description MODEL_UNAVAILABLE (every replica down), MODEL_OVERLOADED (every replica at UPSTREAM_MAX_IN_FLIGHT), or the service's MODEL_NOT_READY / OVERLOADED; Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;

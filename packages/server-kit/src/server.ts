@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import AjvCompiler from '@fastify/ajv-compiler'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
 import { accessLog } from './access-log.ts'
 import { clientErrorHandler, expectationFailed } from './client-error.ts'
@@ -32,6 +33,24 @@ export const REDACT_PATHS = [
   'apiKey'
 ]
 
+const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: true } as const
+
+/**
+ * Query strings, path parameters and headers are text: coerced to their schema's types (`?topk=5`).
+ * A JSON body is typed already: `{"image": 12345}` is a number where a string belongs (400
+ * BODY_INVALID), not the string "12345" that would then fail as an image.
+ */
+const buildValidator: AjvCompiler.BuildCompilerFromPool = (externalSchemas, serverOptions) => {
+  // The compilers take Fastify's route definition ({ schema, httpPart, ... }), whatever their types say.
+  type Compile = (route: { httpPart?: string }) => unknown
+  const build = (coerceTypes: 'array' | false): Compile =>
+    AjvCompiler()(externalSchemas, { plugins: serverOptions?.plugins ?? [], customOptions: { ...AJV_OPTIONS, coerceTypes } }) as unknown as Compile
+  const coercing = build('array')
+  const strict = build(false)
+  const compile: Compile = (route) => route.httpPart === 'body' ? strict(route) : coercing(route)
+  return compile as unknown as ReturnType<AjvCompiler.BuildCompilerFromPool>
+}
+
 /** A Fastify instance with the platform's logger, request id, access log and problem+json errors. */
 export function buildServer (opts: ServerOptions): App {
   const logger = opts.loggerInstance === undefined
@@ -55,7 +74,7 @@ export function buildServer (opts: ServerOptions): App {
     keepAliveTimeout: 72_000,
     return503OnClosing: false, // drain.ts answers instead, as problem+json
     trustProxy: opts.trustProxy ?? false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } }
+    schemaController: { compilersFactory: { buildValidator } }
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.on('checkExpectation', expectationFailed)
   app.register(requestId)

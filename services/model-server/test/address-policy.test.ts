@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addressRange, isForbiddenAddress, parseIpLiteral } from '../src/image/address-policy.ts'
+import { addressRange, isForbiddenAddress, isLocalhostName, parseIpLiteral } from '../src/image/address-policy.ts'
 
 // Pure functions only: nothing here opens a connection, public examples included.
 
@@ -111,4 +111,14 @@ describe('parseIpLiteral on what is not an IP literal', () => {
       expect(addressRange(text)).toBe('invalid')
       expect(isForbiddenAddress(text)).toBe(true)
     })
+})
+
+describe('isLocalhostName (RFC 6761)', () => {
+  it.each(['localhost', 'localhost.', 'LOCALHOST', 'api.localhost', 'a.b.localhost.'])('%s is a loopback name', (name) => {
+    expect(isLocalhostName(name)).toBe(true)
+  })
+
+  it.each(['localhost.example.com', 'mylocalhost', 'localhostx', 'example.com', '127.0.0.1', 'local'])('%s is not', (name) => {
+    expect(isLocalhostName(name)).toBe(false)
+  })
 })

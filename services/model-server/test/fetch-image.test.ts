@@ -138,8 +138,11 @@ describe('refusing loopback targets that are not allow-listed', () => {
     expect(main.connections).toBe(0)
   })
 
-  it('refuses http://localhost:port, resolved by the system resolver, without connecting', async () => {
-    expect(await problemOf(fetcher({ allowHosts: [] })(`http://localhost:${main.port}/cat.jpg`))).toMatchObject(forbidden)
+  it.each(['localhost', 'localhost.', 'LocalHost', 'api.localhost', 'a.b.localhost.'])('refuses http://%s:port by name, before any lookup', async (host) => {
+    // The lookup would answer a public address: only the name can refuse it.
+    const lookup = lookupAnswering(['93.184.216.34'])
+    expect(await problemOf(fetcher({ allowHosts: [], lookup })(`http://${host}:${main.port}/cat.jpg`))).toMatchObject(forbidden)
+    expect(lookup.calls).toEqual([])
     expect(main.connections).toBe(0)
   })
 

@@ -103,6 +103,13 @@ describe('POST /predict refuses bad input with problem+json', () => {
     expect(body.detail).toContain('10 classes')
   })
 
+  it('BODY_INVALID, naming the field, for a JSON value of the wrong type (no coercion of a typed body)', async () => {
+    for (const payload of [{ image: 12345 }, { url: 12345 }, { image: true }, { image: ['aGk='] }]) {
+      const body = await expectProblem({ method: 'POST', url: '/predict', payload }, 400, 'BODY_INVALID')
+      expect(body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/image|url/) })]))
+    }
+  })
+
   it('BODY_INVALID for both url and image, and for non-base64 image text', async () => {
     await expectProblem({ method: 'POST', url: '/predict', payload: { image: 'aGk=', url: 'https://example.com/a.jpg' } }, 400, 'BODY_INVALID')
     await expectProblem({ method: 'POST', url: '/predict', payload: { image: 'not base64 ***' } }, 400, 'BODY_INVALID')

@@ -61,3 +61,12 @@ export function addressRange (ip: string | IpAddress): string {
 export function isForbiddenAddress (ip: string | IpAddress): boolean {
   return addressRange(ip) !== PUBLIC_RANGE
 }
+
+/**
+ * `localhost`, `localhost.` and every name under it (`api.localhost`): RFC 6761 reserves them for the
+ * loopback interface, whatever a resolver answers, so they are refused by name, before any lookup.
+ */
+export function isLocalhostName (hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '')
+  return name === 'localhost' || name.endsWith('.localhost')
+}

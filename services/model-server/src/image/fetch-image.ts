@@ -3,7 +3,7 @@ import { isProblemError } from '@modelgate/server-kit'
 import {
   BodyInvalid, ImageTooLarge, ImageUnsupportedType, ImageUrlFailed, ImageUrlForbidden, ImageUrlTimeout
 } from '../errors.ts'
-import { isForbiddenAddress, parseIpLiteral } from './address-policy.ts'
+import { isForbiddenAddress, isLocalhostName, parseIpLiteral } from './address-policy.ts'
 import {
   createGuardedConnector, effectivePort, isAllowedHost, parseAllowHosts, resolveWithDns, type ResolveHost
 } from './guarded-connect.ts'
@@ -59,6 +59,9 @@ export function createImageFetcher (options: ImageFetcherOptions = {}): ImageFet
       throw new ImageUrlForbidden('The image URL must not carry credentials.')
     }
     if (isAllowedHost(allowHosts, url.hostname, effectivePort(url.protocol, url.port))) return
+    if (isLocalhostName(url.hostname)) {
+      throw new ImageUrlForbidden(`The image URL host ${url.hostname} is a loopback name (RFC 6761).`)
+    }
     const literal = parseIpLiteral(url.hostname)
     if (literal !== null && isForbidden(literal.toString())) {
       throw new ImageUrlForbidden(`The image URL host ${url.hostname} is not a public address.`)

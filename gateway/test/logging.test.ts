@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { Readable, Writable } from 'node:stream'
 import { buildServer, defineProblem } from '@modelgate/server-kit'
 import pino from 'pino'
@@ -36,7 +38,7 @@ const accessLines = (lines: Array<Record<string, unknown>>): Array<Record<string
 
 // The contract of docs/logging.md: every access line has every one of these keys.
 const FIELDS = ['time', 'reqId', 'method', 'route', 'modelId', 'modelVersion', 'upstream', 'statusCode', 'responseTimeMs', 'upstreamMs',
-  'principal', 'clientIp', 'bytesIn', 'bytesOut', 'rateLimited', 'errCode']
+  'retriedFrom', 'retryReason', 'principal', 'clientIp', 'bytesIn', 'bytesOut', 'rateLimited', 'clientClosed', 'errCode']
 
 describe('the access log line', () => {
   it('carries every documented field for a proxied request, with the bytes really sent', async () => {
@@ -64,6 +66,25 @@ describe('the access log line', () => {
     expect(line!.upstreamMs).toEqual(expect.any(Number))
     expect(line!.responseTimeMs).toBeGreaterThanOrEqual(line!.upstreamMs as number)
     expect(typeof line!.time).toBe('number')
+  })
+
+  it('writes the line of an upload its client abandoned: 499, clientClosed, the bytes that came', async () => {
+    const { app, secret, lines } = await setup()
+    const address = await app.listen({ host: '127.0.0.1', port: 0 })
+    const socket = connect(Number(new URL(address).port), '127.0.0.1')
+    await once(socket, 'connect')
+    socket.write(`POST /model/resnet/predict HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${secret}\r\nx-request-id: abandoned-1\r\ncontent-type: image/jpeg\r\ncontent-length: 100000\r\n\r\n`)
+    socket.write(Buffer.alloc(30_000, 1))
+    await expect.poll(() => app.upstreams.inFlight(app.upstreams.replicas('resnet')[0]!.url)).toBe(1)
+    socket.destroy()
+    await expect.poll(() => accessLines(lines).find((l) => l.reqId === 'abandoned-1')).toBeDefined()
+    const line = accessLines(lines).find((l) => l.reqId === 'abandoned-1')
+    expect(Object.keys(line!)).toEqual(expect.arrayContaining(FIELDS))
+    expect(line).toMatchObject({ statusCode: 499, clientClosed: true, bytesIn: 30_000, modelId: 'resnet', route: '/model/:id/predict' })
+    expect(accessLines(lines).filter((l) => l.reqId === 'abandoned-1')).toHaveLength(1)
+    // An answered request says it was not.
+    await app.inject({ url: '/models' })
+    expect(accessLines(lines).at(-1)).toMatchObject({ clientClosed: false })
   })
 
   it('counts a chunked request body in bytesIn', async () => {

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
 /** Fields a route or plugin adds to the request's one access-log line (see docs/logging.md). */
@@ -29,34 +30,61 @@ function byteCount (value: unknown): number | undefined {
   return Number.isFinite(n) && value !== undefined ? n : undefined
 }
 
-/** One pino line per request, written when the response is done, with the documented fields. */
+const logged = Symbol('accessLineWritten')
+const replyOf = Symbol('reply')
+type LoggedRequest = FastifyRequest & { [logged]: boolean, [replyOf]: FastifyReply | null }
+
+/** The status nginx logs for a request whose client closed the connection before the answer was sent. */
+export const CLIENT_CLOSED = 499
+
+function writeAccessLine (request: LoggedRequest, reply: FastifyReply, clientClosed: boolean): void {
+  if (request[logged]) return
+  request[logged] = true
+  const statusCode = clientClosed ? CLIENT_CLOSED : reply.statusCode
+  const line = {
+    method: request.method,
+    route: request.routeOptions.url ?? 'unmatched',
+    statusCode,
+    responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
+    clientIp: request.ip,
+    // What came of an abandoned body is known only where it is streamed (logFields.bytesIn), not from Content-Length.
+    bytesIn: clientClosed ? null : byteCount(request.headers['content-length']) ?? 0,
+    // A streamed answer has no Content-Length: its sender counts it into logFields.bytesOut.
+    bytesOut: clientClosed ? null : byteCount(reply.getHeader('content-length')) ?? null,
+    ...request.logFields,
+    clientClosed,
+    // null rather than absent: dashboards get the same keys on every line.
+    errCode: request.errCode ?? null
+  }
+  // Health probes come every second from the gateway and orchestrators: a passing one is debug, and
+  // a failing one (a service still loading its model) is news for operators, not a server error.
+  if (PROBE_ROUTES.has(line.route)) request.log[statusCode < 400 ? 'debug' : 'info'](line, 'request completed')
+  else if (statusCode >= 500 && !clientClosed) request.log.error(line, 'request completed')
+  else request.log.info(line, 'request completed')
+}
+
+/**
+ * One pino line per request, with the documented fields: written when the response is done, or when
+ * the client closes the connection first (mid-upload, or before the answer was sent): status 499,
+ * `clientClosed: true`.
+ */
 export const accessLog = fp(async function accessLog (app) {
   app.decorateRequest('errCode', undefined)
   app.decorateRequest('logFields', null as unknown as LogFields)
-  app.addHook('onRequest', function startLogFields (request, _reply, done) {
+  app.decorateRequest(logged, false)
+  app.decorateRequest(replyOf, null)
+  app.addHook('onRequest', function startLogFields (request, reply, done) {
     request.logFields = {}
+    ;(request as LoggedRequest)[replyOf] = reply
     done()
   })
-  app.addHook('onResponse', function writeAccessLine (request, reply, done) {
-    const statusCode = reply.statusCode
-    const line = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      statusCode,
-      responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
-      clientIp: request.ip,
-      bytesIn: byteCount(request.headers['content-length']) ?? 0,
-      // A streamed answer has no Content-Length: its sender counts it into logFields.bytesOut.
-      bytesOut: byteCount(reply.getHeader('content-length')) ?? null,
-      ...request.logFields,
-      // null rather than absent: dashboards get the same keys on every line.
-      errCode: request.errCode ?? null
-    }
-    // Health probes come every second from the gateway and orchestrators: a passing one is debug, and
-    // a failing one (a service still loading its model) is news for operators, not a server error.
-    if (PROBE_ROUTES.has(line.route)) request.log[statusCode < 400 ? 'debug' : 'info'](line, 'request completed')
-    else if (statusCode >= 500) request.log.error(line, 'request completed')
-    else request.log.info(line, 'request completed')
+  app.addHook('onResponse', function writeAnsweredLine (request, reply, done) {
+    writeAccessLine(request as LoggedRequest, reply, false)
+    done()
+  })
+  app.addHook('onRequestAbort', function writeAbandonedLine (request, done) {
+    const reply = (request as LoggedRequest)[replyOf]
+    if (reply !== null) writeAccessLine(request as LoggedRequest, reply, true)
     done()
   })
 }, { name: 'access-log', fastify: '5.x' })

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { uploadThenRead } from '../../packages/server-kit/test/uploader.ts'
 import { fakeUpstreamForTest } from './fake-upstream.ts'
 import { buildHarness, upstreamsFor } from './gateway-harness.ts'
 
@@ -131,6 +132,20 @@ describe('POST /model/:id/predict', () => {
     })
     expect(chunked.statusCode).toBe(413)
     expect(chunked.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 })
+  })
+
+  it('lets a client still sending a body over the limit read its 413, then closes', async () => {
+    const fake = await fakeUpstreamForTest()
+    const { app, createKey } = await buildHarness(upstreamsFor({ resnet: [fake.url] }), { config: { MAX_BODY_BYTES: 1024 * 1024 } })
+    const { secret } = await createKey()
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    for (let i = 0; i < 3; i++) {
+      const result = await uploadThenRead(url, '/model/resnet/predict', { 'x-api-key': secret, 'content-type': 'image/jpeg' }, 64 * 1024 * 1024)
+      expect(result.head).toMatch(/^HTTP\/1\.1 413 /)
+      expect(result.head.toLowerCase()).toContain('connection: close')
+      expect(result.error).toBeUndefined()
+    }
+    expect(fake.received).toHaveLength(0)
   })
 
   it('answers 504 UPSTREAM_TIMEOUT when the service is too slow', async () => {

@@ -3,6 +3,7 @@
 // Content-Length over it is refused before any byte is read).
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
+import { lingeringClose } from '@modelgate/server-kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { PayloadTooLarge } from '../errors.ts'
 
@@ -90,11 +91,11 @@ export function streamBodyParser (maxBytes: number) {
 /**
  * When an answer goes out before the body was read (a refusal: unknown model, forbidden, every
  * replica down), the unread rest would stall the kept-alive connection's next request: read and
- * drop it. A body already cut for its size cannot be drained: that connection is closed instead.
+ * drop it. A body already cut (too large, or its upstream failed) closes the connection, lingering (server-kit linger.ts).
  */
 export function discardUnreadBody (request: FastifyRequest, reply: FastifyReply): void {
   const body = request.body
   if (!(body instanceof Readable) || body.readableEnded) return
-  if (body.destroyed) reply.header('connection', 'close')
+  if (body.destroyed) lingeringClose(request.raw, reply)
   else body.resume()
 }

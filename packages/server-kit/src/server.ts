@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { accessLog } from './access-log.ts'
 import { clientErrorHandler, expectationFailed } from './client-error.ts'
 import { drain } from './drain.ts'
+import { lingeringCloses } from './linger.ts'
 import { type ErrorHandlerOptions, errorHandler } from './error-handler.ts'
 import { requestId, requestIdFrom } from './request-id.ts'
 
@@ -81,5 +82,6 @@ export function buildServer (opts: ServerOptions): App {
   app.register(accessLog)
   app.register(errorHandler, { mapError: opts.mapError, typeBase: opts.typeBase })
   app.register(drain)
+  app.register(lingeringCloses)
   return app
 }

@@ -6,6 +6,7 @@ import pino from 'pino'
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
 import { buildServer, commonProblems, defineProblem, health } from '../src/index.ts'
+import { uploadThenRead } from './uploader.ts'
 
 const Teapot = defineProblem('TEA_TOO_HOT', 418, 'Tea is too hot')
 
@@ -28,6 +29,23 @@ describe('buildServer', () => {
     expect(res.json()).toEqual({
       type: 'https://modelgate.dev/errors/tea-too-hot', title: 'Tea is too hot', status: 418, detail: 'Wait two minutes.', code: 'TEA_TOO_HOT', requestId: 'req-1', temperature: 95
     })
+  })
+
+  it('lets a client that reads only after sending read its 413: the connection lingers, reading what still comes', async () => {
+    const { app } = capture()
+    app.post('/upload', { bodyLimit: 1024 * 1024 }, async () => ({ ok: true }))
+    app.addContentTypeParser('image/jpeg', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      for (let i = 0; i < 3; i++) {
+        const result = await uploadThenRead(url, '/upload', { 'content-type': 'image/jpeg' }, 64 * 1024 * 1024)
+        expect(result.head).toMatch(/^HTTP\/1\.1 413 /)
+        expect(result.head.toLowerCase()).toContain('connection: close')
+        expect(result.error).toBeUndefined()
+      }
+    } finally {
+      await app.close()
+    }
   })
 
   it('turns validation failures into BODY_INVALID with an errors list', async () => {

@@ -4,6 +4,7 @@
 // everything in order on Ctrl-C or SIGTERM.
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleVersion, missingBundles, missingModelsAdvice, pullBundles } from './start/bundles.ts'
@@ -123,6 +124,8 @@ async function main (): Promise<void> {
   }))
 
   const gatewayUrl = `http://127.0.0.1:${config.gateway.port}`
+  // The gateway on every core, up to 4 (the services have the rest); GATEWAY_WORKERS overrides.
+  const workers = env.GATEWAY_WORKERS ?? String(Math.min(availableParallelism(), 4))
   // The web UI calls the gateway from the browser: allow its origin, as people type either name.
   const corsOrigin = env.CORS_ORIGIN ?? (web === undefined ? undefined : `http://127.0.0.1:${web.port},http://localhost:${web.port}`)
   const gateway = spawnChild({
@@ -130,7 +133,7 @@ async function main (): Promise<void> {
     command: process.execPath,
     args: [join(ROOT, 'gateway/bin/gateway.js')],
     cwd: ROOT,
-    env: { ...env, ...serviceToken, HOST: host, PORT: String(config.gateway.port), DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath, ...(corsOrigin === undefined ? {} : { CORS_ORIGIN: corsOrigin }) }
+    env: { ...env, ...serviceToken, HOST: host, PORT: String(config.gateway.port), DATA_DIR: dataDir, GATEWAY_UPSTREAMS: upstreamsPath, GATEWAY_WORKERS: workers, ...(corsOrigin === undefined ? {} : { CORS_ORIGIN: corsOrigin }) }
   }, say)
   children.front.push(gateway)
   const webChild = web === undefined
@@ -152,13 +155,21 @@ async function main (): Promise<void> {
     ...(web === undefined || webChild === undefined ? [] : [waitUntilReady(`http://127.0.0.1:${web.port}/`, webChild, READY_TIMEOUT_MS, false)])
   ])
   const demo = await ensureDemoKey(ROOT, dataDir, { ...env, DATA_DIR: dataDir })
-  printSummary({ gatewayUrl, webUrl: web === undefined ? undefined : `http://127.0.0.1:${web.port}`, models, modelsDir, demo, firstModel: ids[0] ?? 'resnet' })
+  printSummary({ gatewayUrl, gatewayMode: gatewayMode(workers, env.REDIS_URL !== undefined), webUrl: web === undefined ? undefined : `http://127.0.0.1:${web.port}`, models, modelsDir, demo, firstModel: ids[0] ?? 'resnet' })
 }
 
-function printSummary (s: { gatewayUrl: string, webUrl: string | undefined, models: ModelPlan[], modelsDir: string, demo: { path: string, created: string | undefined }, firstModel: string }): void {
+/** How the gateway runs: its workers, and where its rate limits are counted. */
+function gatewayMode (workers: string, redis: boolean): string {
+  const processes = workers === '1' ? '1 process' : `${workers} workers (GATEWAY_WORKERS)`
+  const limits = redis ? 'rate limits counted in Redis (REDIS_URL)' : workers === '1' ? 'rate limits counted in its memory' : 'rate limits counted in its memory, shared by its workers'
+  return `${processes}, ${limits}`
+}
+
+function printSummary (s: { gatewayUrl: string, gatewayMode: string, webUrl: string | undefined, models: ModelPlan[], modelsDir: string, demo: { path: string, created: string | undefined }, firstModel: string }): void {
   say()
   say('Modelgate is running:')
   say(`  gateway     ${s.gatewayUrl}   (API docs ${s.gatewayUrl}/docs, models ${s.gatewayUrl}/models)`)
+  say(`              ${s.gatewayMode}`)
   if (s.webUrl !== undefined) say(`  web UI      ${s.webUrl}`)
   for (const m of s.models) say(`  ${m.id.padEnd(11)} http://127.0.0.1:${m.port}   (model service, bundle ${shown(join(s.modelsDir, m.id))})`)
   say()

@@ -2,11 +2,13 @@
 // limits and CORS; and the checks that stop a start that would not hold its limits.
 import { join } from 'node:path'
 import type { GatewayOptions } from './app.ts'
+import type { PrimaryLink } from './cluster/link.ts'
 import { createJwksAuthenticator } from './auth/jwks-verifier.ts'
 import { SESSION_ISSUER, createSessionTokens } from './auth/session-tokens.ts'
 import { loadSigningKey } from './auth/signing-key.ts'
 import type { Config } from './config.ts'
 import { acquireInstanceLock } from './limits/instance-lock.ts'
+import { clusterStore } from './limits/cluster-store.ts'
 import { connectRedis, createRedisClient } from './limits/redis-store.ts'
 import { parseCorsOrigins } from './plugins/security.ts'
 
@@ -14,6 +16,11 @@ export type PolicyConfig = Pick<Config, 'SESSION_SIGNING_KEY' | 'SESSION_TTL_SEC
 'SESSION_RATE_LIMIT_PER_MIN' | 'RATE_LIMIT_PER_MIN' | 'ANON_RATE_LIMIT_PER_MIN' | 'MODEL_RATE_LIMIT_PER_MIN' | 'REDIS_URL' |
 'RATE_LIMIT_REDIS_FAILURE' | 'GATEWAY_REPLICAS' | 'CORS_ORIGIN' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' |
 'AUTH_ALGORITHMS' | 'AUTH_JWKS_CACHE_MS' | 'AUTH_JWKS_COOLDOWN_MS' | 'AUTH_CLOCK_TOLERANCE_SECONDS'>
+
+/** The lock that keeps a second gateway (not its own workers) off a data folder. */
+export const instanceLockFile = (dataDir: string): string => join(dataDir, 'gateway.lock')
+/** The session signing key the gateway makes and keeps when SESSION_SIGNING_KEY is not set. */
+export const signingKeyFile = (dataDir: string): string => join(dataDir, 'session-signing-key.json')
 
 export class PolicyConfigError extends Error {
   constructor (message: string) {
@@ -30,7 +37,8 @@ export interface AccessPolicies {
   close: () => Promise<void>
 }
 
-export async function setupAccessPolicies (config: PolicyConfig, dataDir: string): Promise<AccessPolicies> {
+/** The settings that go together, checked before anything starts (also by the primary of several workers). */
+export function checkPolicyConfig (config: PolicyConfig): void {
   const idp = [config.AUTH_JWKS_URL, config.AUTH_ISSUER, config.AUTH_AUDIENCE]
   if (idp.some((v) => v !== undefined) && idp.some((v) => v === undefined)) {
     throw new PolicyConfigError('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE go together: set all three, or none.')
@@ -39,6 +47,15 @@ export async function setupAccessPolicies (config: PolicyConfig, dataDir: string
   if (config.GATEWAY_REPLICAS > 1 && config.REDIS_URL === undefined) {
     throw new PolicyConfigError(`GATEWAY_REPLICAS=${config.GATEWAY_REPLICAS} needs REDIS_URL: without it each gateway counts rate limits on its own and clients get ${config.GATEWAY_REPLICAS} times their limit.`)
   }
+}
+
+/** A gateway worker's link to its primary: the primary holds the data-folder lock and, without Redis, the counters. */
+export interface PolicyOptions {
+  worker?: PrimaryLink
+}
+
+export async function setupAccessPolicies (config: PolicyConfig, dataDir: string, opts: PolicyOptions = {}): Promise<AccessPolicies> {
+  checkPolicyConfig(config)
 
   const cleanups: Array<() => Promise<void>> = []
   const close = async (): Promise<void> => { for (const fn of cleanups.splice(0).reverse()) await fn() }
@@ -47,12 +64,13 @@ export async function setupAccessPolicies (config: PolicyConfig, dataDir: string
     if (redis !== undefined && config.REDIS_URL !== undefined) {
       await connectRedis(redis, config.REDIS_URL)
       cleanups.push(async () => { redis.disconnect() })
-    } else {
-      const lock = await acquireInstanceLock(join(dataDir, 'gateway.lock'))
+    } else if (opts.worker === undefined) {
+      const lock = await acquireInstanceLock(instanceLockFile(dataDir))
       cleanups.push(lock.release)
     }
+    const store = redis === undefined && opts.worker !== undefined ? clusterStore(opts.worker) : undefined
 
-    const signing = await loadSigningKey({ configured: config.SESSION_SIGNING_KEY, file: join(dataDir, 'session-signing-key.json') })
+    const signing = await loadSigningKey({ configured: config.SESSION_SIGNING_KEY, file: signingKeyFile(dataDir) })
     const sessions = createSessionTokens({ key: signing.key, ttlSeconds: config.SESSION_TTL_SECONDS, clockToleranceSeconds: config.AUTH_CLOCK_TOLERANCE_SECONDS })
     const authenticators = config.AUTH_JWKS_URL === undefined || config.AUTH_ISSUER === undefined || config.AUTH_AUDIENCE === undefined
       ? []
@@ -78,12 +96,13 @@ export async function setupAccessPolicies (config: PolicyConfig, dataDir: string
           anonymousPerMin: config.ANON_RATE_LIMIT_PER_MIN,
           modelPerMin: config.MODEL_RATE_LIMIT_PER_MIN,
           redis,
-          redisFailure: config.RATE_LIMIT_REDIS_FAILURE
+          redisFailure: config.RATE_LIMIT_REDIS_FAILURE,
+          store
         }
       },
       summary: {
         sessionKey: { source: signing.source, created: signing.created, alg: signing.key.alg },
-        rateLimitStore: redis === undefined ? 'memory' : 'redis',
+        rateLimitStore: redis !== undefined ? 'redis' : store !== undefined ? 'workers' : 'memory',
         identityProvider: config.AUTH_ISSUER ?? null,
         corsOrigins
       },

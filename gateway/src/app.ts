@@ -1,10 +1,12 @@
 import { type App, buildServer, commonProblems, createRegistry, health } from '@modelgate/server-kit'
 import type { FastifyBaseLogger } from 'fastify'
+import { AggregatorRegistry } from 'prom-client'
 import { createApiKeyAuthenticator } from './auth/api-key-authenticator.ts'
 import type { KeyStore } from './auth/key-store.ts'
 import type { Authenticator } from './auth/principal.ts'
 import type { SessionTokens } from './auth/session-tokens.ts'
 import { createUsageRecorder } from './auth/usage-recorder.ts'
+import type { PrimaryLink } from './cluster/link.ts'
 import type { Config, UpstreamsFile } from './config.ts'
 import { auth } from './plugins/auth.ts'
 import { docs } from './plugins/docs.ts'
@@ -22,6 +24,13 @@ import { v2Routes } from './routes/v2.ts'
 import { createShadowMirror } from './shadow/mirror.ts'
 import { ShadowWindow } from './shadow/shadow-window.ts'
 import { type RegistryOptions, UpstreamRegistry } from './upstreams/registry.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Shadow comparisons over the last minutes (GET /ops/summary). */
+    shadowWindow: ShadowWindow
+  }
+}
 
 export type GatewayConfig = Pick<Config, 'LOG_LEVEL' | 'MAX_BODY_BYTES' | 'REQUEST_TIMEOUT_MS' | 'UPSTREAM_TIMEOUT_MS' |
 'UPSTREAM_MAX_IN_FLIGHT' | 'UPSTREAM_EJECT_AFTER' | 'UPSTREAM_EJECT_MS' | 'HEALTH_INTERVAL_MS' | 'HEALTH_TIMEOUT_MS' | 'KEY_CACHE_MS' | 'USAGE_FLUSH_MS' | 'TRUST_PROXY' | 'SHADOW_MAX_BODY_BYTES' | 'SHADOW_MAX_IN_FLIGHT'>
@@ -45,6 +54,8 @@ export interface GatewayOptions {
   /** The token the model services want (SERVICE_TOKEN's first): sent on every call to them. */
   serviceToken?: string
   loggerInstance?: FastifyBaseLogger
+  /** When this is one of several gateway workers (GATEWAY_WORKERS): its number, and its link to the others. */
+  worker?: { id: number, link: Pick<PrimaryLink, 'metrics' | 'windows'> }
   /** The clock for key expiry and usage days (tests move it). */
   now?: () => number
   version?: string
@@ -67,7 +78,8 @@ export function buildGateway (opts: GatewayOptions): App {
     bodyLimit: config.MAX_BODY_BYTES,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     trustProxy: config.TRUST_PROXY,
-    ...(opts.loggerInstance === undefined ? {} : { loggerInstance: opts.loggerInstance })
+    ...(opts.loggerInstance === undefined ? {} : { loggerInstance: opts.loggerInstance }),
+    ...(opts.worker === undefined ? {} : { logBase: { worker: opts.worker.id } })
   })
 
   app.register(security, { corsOrigins: opts.corsOrigins ?? [] })
@@ -90,7 +102,13 @@ export function buildGateway (opts: GatewayOptions): App {
   app.register(rateLimits, opts.rateLimits ?? {})
   app.register(requestLog)
   const metricsRegistry = createRegistry('gateway')
-  app.register(gatewayMetrics, { registry: metricsRegistry, now })
+  const link = opts.worker?.link
+  if (link !== undefined) {
+    // The primary sums the workers' registries (prom-client's cluster aggregation): this one is this worker's.
+    void new AggregatorRegistry()
+    AggregatorRegistry.setRegistries([metricsRegistry])
+  }
+  app.register(gatewayMetrics, { registry: metricsRegistry, now, ...(link === undefined ? {} : { collect: link.metrics }) })
   app.register(usage, {
     recorder: createUsageRecorder({
       store: keyStore,
@@ -107,7 +125,8 @@ export function buildGateway (opts: GatewayOptions): App {
   app.register(modelRoutes)
   if (opts.sessions !== undefined) app.register(sessionRoutes, { sessions: opts.sessions, mintsPerMin: opts.sessionMintsPerMin ?? 30 })
   const shadows = new ShadowWindow(now)
-  app.register(opsRoutes, { now, shadows })
+  app.decorate('shadowWindow', shadows)
+  app.register(opsRoutes, { now, shadows, ...(link === undefined ? {} : { windows: link.windows }) })
   const proxyOptions = {
     maxBodyBytes: config.MAX_BODY_BYTES,
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,

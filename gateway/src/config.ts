@@ -50,6 +50,8 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_REDIS_FAILURE: Type.Union([Type.Literal('open'), Type.Literal('closed')], { default: 'open' }),
   /** How many gateway processes serve together; more than 1 needs REDIS_URL. */
   GATEWAY_REPLICAS: IntSetting(1, 1),
+  /** Worker processes serving this gateway's port, on as many cores (node:cluster); `pnpm start` picks the cores, up to 4. */
+  GATEWAY_WORKERS: IntSetting(1, 1, 64),
   /** Browser origins allowed to call the gateway, comma-separated; none by default. */
   CORS_ORIGIN: Type.Optional(Type.String()),
   AUTH_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),

@@ -1,6 +1,6 @@
 // `pnpm start` as a user runs it: real services, gateway, demo key, Ctrl-C (SIGTERM here).
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { registerCleanup } from '../helpers/cleanup.ts'
@@ -49,6 +49,8 @@ describe('pnpm start', () => {
     const first = start(p)
     const output = await waitForOutput(first, 'Press Ctrl-C to stop.')
     expect(output).toContain(`gateway     http://127.0.0.1:${p.gatewayPort}`)
+    // On every core, up to 4 (this machine: 2), its workers sharing the limits.
+    expect(output).toContain(`${Math.min(availableParallelism(), 4)} workers (GATEWAY_WORKERS), rate limits counted in its memory, shared by its workers`)
     expect(output).toContain(`resnet      http://127.0.0.1:${p.servicePort}`)
     const keyFile = join(p.dir, 'data', 'demo-key')
     const key = readFileSync(keyFile, 'utf8').trim()

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import { Redis } from 'ioredis'
 import { RateLimitUnavailable } from '../errors.ts'
+import { routePrefix } from './store-prefix.ts'
 
 export type RedisFailureMode = 'open' | 'closed'
 
@@ -95,12 +96,8 @@ export function redisStore (opts: RedisStoreOptions): FastifyRateLimitStoreCtor 
       })
     }
 
-    // The plugin passes the route's merged limit options (typed as RouteOptions, but with `routeInfo`).
     child (params: unknown): RedisLimitStore {
-      const info = (params as { routeInfo?: { method?: string | string[], url?: string } }).routeInfo
-      // Routes with limits of their own (session minting) and extra limiters count apart.
-      const route = info?.url === undefined ? 'extra' : `${String(info.method)}${info.url}`
-      return new RedisLimitStore(params, `${this.prefix}${route}:`)
+      return new RedisLimitStore(params, `${this.prefix}${routePrefix(params)}`)
     }
   }
   return RedisLimitStore as unknown as FastifyRateLimitStoreCtor

@@ -63,3 +63,14 @@ export function quantile (h: LatencyHistogram, q: number): number | null {
   const estimate = Math.min(h.maxMs, Math.max(h.minMs, (lower + upper) / 2))
   return Math.round(estimate * 100) / 100
 }
+
+/** A histogram as JSON (for another process): empty ones have no minimum. */
+export interface HistogramJson { bins: number[], count: number, minMs: number | null, maxMs: number }
+
+export function histogramToJson (h: LatencyHistogram): HistogramJson {
+  return { bins: Array.from(h.bins), count: h.count, minMs: h.count === 0 ? null : h.minMs, maxMs: h.maxMs }
+}
+
+export function histogramFromJson (json: HistogramJson): LatencyHistogram {
+  return { bins: Uint32Array.from(json.bins.slice(0, BIN_COUNT)), count: json.count, minMs: json.minMs ?? Number.POSITIVE_INFINITY, maxMs: json.maxMs }
+}

@@ -1,7 +1,7 @@
 // Per-model request statistics over the last few minutes for GET /ops/summary, kept in process: a
 // ring of fixed 10-second buckets per model, each with counters and a fixed-size latency histogram,
 // so memory stays bounded whatever the traffic.
-import { type LatencyHistogram, addLatency, createHistogram, mergeHistogram, quantile, resetHistogram } from './latency-histogram.ts'
+import { type HistogramJson, type LatencyHistogram, addLatency, createHistogram, histogramFromJson, histogramToJson, mergeHistogram, quantile, resetHistogram } from './latency-histogram.ts'
 
 export const BUCKET_SECONDS = 10
 export const WINDOW_SECONDS = 300
@@ -19,6 +19,12 @@ interface Bucket {
   errors: number
   rateLimited: number
   latency: LatencyHistogram
+}
+
+/** A window's buckets as JSON, for the gateway worker that sums every worker's (GET /ops/summary). */
+export interface OpsSnapshot {
+  startedAt: number
+  models: Record<string, Array<{ start: number, requests: number, errors: number, rateLimited: number, latency: HistogramJson }>>
 }
 
 export interface SeriesPoint { t: number, requests: number, errors: number, rateLimited: number, p95Ms: number | null }
@@ -51,23 +57,51 @@ export class OpsWindow {
     return Math.floor(ms / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS
   }
 
-  record (modelId: string, outcome: Outcome): void {
+  #bucket (modelId: string, start: number): Bucket {
     let ring = this.#rings.get(modelId)
     if (ring === undefined) {
       ring = Array.from({ length: this.#slots }, () => ({ start: -1, requests: 0, errors: 0, rateLimited: 0, latency: createHistogram() }))
       this.#rings.set(modelId, ring)
     }
-    const start = this.#bucketStart(this.#now())
     const bucket = ring[(start / BUCKET_SECONDS) % this.#slots]!
     if (bucket.start !== start) {
       bucket.start = start
       bucket.requests = bucket.errors = bucket.rateLimited = 0
       resetHistogram(bucket.latency)
     }
+    return bucket
+  }
+
+  record (modelId: string, outcome: Outcome): void {
+    const bucket = this.#bucket(modelId, this.#bucketStart(this.#now()))
     bucket.requests++
     if (outcome.statusCode >= 500) bucket.errors++
     if (outcome.statusCode === 429) bucket.rateLimited++
     if (outcome.latencyMs !== undefined) addLatency(bucket.latency, outcome.latencyMs)
+  }
+
+  snapshot (): OpsSnapshot {
+    const models: OpsSnapshot['models'] = {}
+    for (const [id, ring] of this.#rings) {
+      models[id] = ring.filter((b) => b.start >= 0).map((b) => ({ start: b.start, requests: b.requests, errors: b.errors, rateLimited: b.rateLimited, latency: histogramToJson(b.latency) }))
+    }
+    return { startedAt: this.#startedAt, models }
+  }
+
+  /** Adds another window's buckets (another gateway worker's) to this one's; the earlier start counts. */
+  absorb (snapshot: OpsSnapshot): void {
+    this.#startedAt = Math.min(this.#startedAt, snapshot.startedAt)
+    const oldest = this.#bucketStart(this.#now()) - (this.#slots - 1) * BUCKET_SECONDS
+    for (const [id, buckets] of Object.entries(snapshot.models)) {
+      for (const from of buckets) {
+        if (from.start < oldest) continue
+        const into = this.#bucket(id, from.start)
+        into.requests += from.requests
+        into.errors += from.errors
+        into.rateLimited += from.rateLimited
+        mergeHistogram(into.latency, histogramFromJson(from.latency))
+      }
+    }
   }
 
   /** Drops the statistics of models no longer served. */

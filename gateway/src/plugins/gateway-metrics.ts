@@ -12,6 +12,8 @@ import { requestModelId } from './request-log.ts'
 export interface GatewayMetricsOptions {
   registry: Registry
   now?: () => number
+  /** GET /metrics' answer when this is one of several gateway workers: all of theirs, summed. */
+  collect?: () => Promise<string>
 }
 
 declare module 'fastify' {
@@ -31,6 +33,8 @@ function routingGauges (registry: Registry, upstreams: UpstreamRegistry): Array<
     help: 'Replica health from the last /readyz check: 1 up, 0 down or not yet checked',
     labelNames: ['model', 'track', 'version', 'upstream'] as const,
     registers: [registry],
+    // Each gateway worker checks on its own: up when one of them found it up.
+    aggregator: 'max',
     collect () {
       this.reset()
       for (const id of upstreams.ids()) {
@@ -47,6 +51,7 @@ function routingGauges (registry: Registry, upstreams: UpstreamRegistry): Array<
     help: 'Share of a model\'s traffic routed to its canary, as configured',
     labelNames: ['model', 'version'] as const,
     registers: [registry],
+    aggregator: 'max',
     collect () {
       this.reset()
       for (const id of upstreams.ids()) {
@@ -68,6 +73,7 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
   const requireAdmin = app.requireAdmin as unknown as AsyncHook
   await app.register(metrics, {
     registry,
+    ...(opts.collect === undefined ? {} : { collect: opts.collect }),
     authorize: async (request, reply) => {
       await authenticate(request, reply)
       await requireAdmin(request, reply)

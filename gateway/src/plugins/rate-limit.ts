@@ -1,7 +1,7 @@
 // Rate limits with @fastify/rate-limit: per principal on every limited route (a key's own limit, a
 // stricter one for sessions, the client address when there is no credential), and per model across
 // all callers. The limiter is a route-level hook, so it runs after the scope's authentication.
-import rateLimit, { normalizeIP } from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStoreCtor, normalizeIP } from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
@@ -20,6 +20,8 @@ export interface RateLimitOptions {
   /** Counters shared with other gateway processes; in this process's memory when absent. */
   redis?: Redis | undefined
   redisFailure: RedisFailureMode
+  /** Without Redis, counters this gateway's workers share (held by its primary process). */
+  store?: FastifyRateLimitStoreCtor | undefined
 }
 
 // The ConfigSchema defaults, for apps built without a config (tests); main.ts passes every value.
@@ -59,9 +61,9 @@ export const rateLimits = fp<Partial<RateLimitOptions>>(async function rateLimit
     max: limitFor,
     keyGenerator: principalKey,
     cache: 50_000,
-    ...(opts.redis === undefined
-      ? {}
-      : { store: redisStore({ redis: opts.redis, failureMode: opts.redisFailure, log: app.log }), skipOnError: opts.redisFailure === 'open' }),
+    ...(opts.redis !== undefined
+      ? { store: redisStore({ redis: opts.redis, failureMode: opts.redisFailure, log: app.log }), skipOnError: opts.redisFailure === 'open' }
+      : opts.store !== undefined ? { store: opts.store } : {}),
     errorResponseBuilder (request, context) {
       request.logFields.rateLimited = true
       return new RateLimited(`Over the limit of ${context.max} ${context.max === 1 ? 'request' : 'requests'} a minute for ${whose(request)}; retry in ${context.after}.`, {

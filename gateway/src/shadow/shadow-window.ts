@@ -1,7 +1,7 @@
 // Per-model shadow statistics over the ops window (GET /ops/summary): a ring of 10-second buckets,
 // each with the outcome counters, the comparisons' sums, and both sides' latency histograms.
 import { BUCKET_SECONDS, WINDOW_SECONDS } from '../ops/ops-window.ts'
-import { type LatencyHistogram, addLatency, createHistogram, mergeHistogram, quantile, resetHistogram } from '../ops/latency-histogram.ts'
+import { type HistogramJson, type LatencyHistogram, addLatency, createHistogram, histogramFromJson, histogramToJson, mergeHistogram, quantile, resetHistogram } from '../ops/latency-histogram.ts'
 import type { Comparison } from './compare.ts'
 
 /** What became of one sampled request: each is counted once. */
@@ -18,6 +18,12 @@ interface Bucket {
   primary: LatencyHistogram
   shadow: LatencyHistogram
 }
+
+const COUNTS = ['compared', 'failed', 'skipped', 'top1Agreements', 'top5OverlapSum', 'absDeltaSum'] as const
+type BucketJson = Pick<Bucket, 'start' | typeof COUNTS[number]> & { primary: HistogramJson, shadow: HistogramJson }
+
+/** A shadow window's buckets as JSON, for the gateway worker that sums every worker's. */
+export type ShadowSnapshot = Record<string, BucketJson[]>
 
 export interface ShadowStats {
   sampled: number
@@ -70,6 +76,30 @@ export class ShadowWindow {
     if (comparison.shadow.totalMs !== undefined) addLatency(bucket.shadow, comparison.shadow.totalMs)
   }
 
+  snapshot (): ShadowSnapshot {
+    const models: ShadowSnapshot = {}
+    for (const [id, ring] of this.#rings) {
+      models[id] = ring.filter((b) => b.start >= 0).map((b) => ({
+        start: b.start, compared: b.compared, failed: b.failed, skipped: b.skipped, top1Agreements: b.top1Agreements, top5OverlapSum: b.top5OverlapSum, absDeltaSum: b.absDeltaSum, primary: histogramToJson(b.primary), shadow: histogramToJson(b.shadow)
+      }))
+    }
+    return models
+  }
+
+  /** Adds another window's buckets (another gateway worker's) to this one's. */
+  absorb (snapshot: ShadowSnapshot): void {
+    const oldest = Math.floor(this.#now() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS - WINDOW_SECONDS
+    for (const [id, buckets] of Object.entries(snapshot)) {
+      for (const from of buckets) {
+        if (from.start <= oldest) continue
+        const into = this.#bucket(id, from.start)
+        for (const key of COUNTS) into[key] += from[key]
+        mergeHistogram(into.primary, histogramFromJson(from.primary))
+        mergeHistogram(into.shadow, histogramFromJson(from.shadow))
+      }
+    }
+  }
+
   /** Forgets models that no longer have a shadow. */
   retain (modelIds: string[]): void {
     const keep = new Set(modelIds)
@@ -81,7 +111,7 @@ export class ShadowWindow {
     const total = empty()
     for (const bucket of this.#rings.get(modelId) ?? []) {
       if (bucket.start < 0 || bucket.start <= current - WINDOW_SECONDS) continue
-      for (const key of ['compared', 'failed', 'skipped', 'top1Agreements', 'top5OverlapSum', 'absDeltaSum'] as const) total[key] += bucket[key]
+      for (const key of COUNTS) total[key] += bucket[key]
       mergeHistogram(total.primary, bucket.primary)
       mergeHistogram(total.shadow, bucket.shadow)
     }

@@ -6,6 +6,8 @@ export interface MetricsOptions {
   registry: Registry
   /** Guards GET /metrics (e.g. an admin check); open when absent. */
   authorize?: onRequestHookHandler
+  /** What GET /metrics answers, when not this registry's own metrics (the sum of several processes'). */
+  collect?: () => Promise<string>
 }
 
 /** A registry with the process's default metrics (memory, event loop lag, GC). */
@@ -40,6 +42,6 @@ export const metrics = fp<MetricsOptions>(async function metrics (app, opts) {
   app.get('/metrics', {
     ...(opts.authorize === undefined ? {} : { onRequest: opts.authorize })
   }, async (request, reply) => {
-    return reply.type(opts.registry.contentType).send(await opts.registry.metrics())
+    return reply.type(opts.registry.contentType).send(await (opts.collect ?? (async () => await opts.registry.metrics()))())
   })
 }, { name: 'metrics', fastify: '5.x', dependencies: ['access-log'] })

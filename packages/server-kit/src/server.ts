@@ -13,6 +13,8 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 export interface ServerOptions extends ErrorHandlerOptions {
   /** The process's name, on every log line as `service`. */
   name: string
+  /** More fields on every log line (a gateway worker's number). */
+  logBase?: Record<string, unknown>
   logLevel?: string
   /** A logger to use instead of a new pino one (tests capture lines with it). */
   loggerInstance?: FastifyBaseLogger
@@ -55,8 +57,8 @@ const buildValidator: AjvCompiler.BuildCompilerFromPool = (externalSchemas, serv
 /** A Fastify instance with the platform's logger, request id, access log and problem+json errors. */
 export function buildServer (opts: ServerOptions): App {
   const logger = opts.loggerInstance === undefined
-    ? { loggerInstance: undefined, logger: { level: opts.logLevel ?? 'info', base: { service: opts.name }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } } }
-    : { loggerInstance: opts.loggerInstance.child({ service: opts.name }) }
+    ? { loggerInstance: undefined, logger: { level: opts.logLevel ?? 'info', base: { service: opts.name, ...opts.logBase }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } } }
+    : { loggerInstance: opts.loggerInstance.child({ service: opts.name, ...opts.logBase }) }
   const requestTimeout = opts.requestTimeoutMs ?? 30_000
   const app = Fastify({
     ...(logger.loggerInstance === undefined ? { logger: logger.logger } : { loggerInstance: logger.loggerInstance }),

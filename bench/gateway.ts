@@ -1,7 +1,9 @@
 // `pnpm bench:gateway`: what the gateway costs, side by side in one run. In front of a trivial upstream
 // (bench/trivial-upstream.ts): directly, through the full gateway (API key, rate limits, access log to
 // a file), with 20 % and 100 % of it mirrored to a shadow (a second trivial upstream), through a bare
-// @fastify/http-proxy and through nginx; then a real model service (resnet-int8) directly and through the gateway. Saturation by autocannon; latency at a fixed rate by an open loop.
+// @fastify/http-proxy and through nginx, and with 2 gateway workers against nginx with 2; then a real model
+// service (resnet-int8) directly and through the gateway. Saturation by wrk when installed (else
+// autocannon); latency at a fixed rate by an open loop.
 // Loopback only; every load is bounded in time and count. Prints a table and writes it into docs/benchmarks.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -11,6 +13,7 @@ import autocannon from 'autocannon'
 import { createPoster } from './http-client.ts'
 import { fmt, replaceSection } from './measure.ts'
 import { startNginx } from './nginx.ts'
+import { type Saturation, hasWrk, wrk } from './wrk.ts'
 import { runPaced } from './paced-load.ts'
 import { type Running, childPids, cpuMs, freePort, isOk, startGateway, startScript, startService, track, waitUntil } from './processes.ts'
 
@@ -29,28 +32,34 @@ const JSON_BODY = Buffer.from('{"url":"http://127.0.0.1:1/cat.jpg"}')
 interface Row { upstream: string, path: string, perSecond: number, cpuUs: number, p50Ms: number, p99Ms: number, rate: number, errors: number }
 const rows: Row[] = []
 
-/** `pid`: the process whose CPU time per request is reported (the proxy, or the upstream itself when direct). */
-async function measure (upstream: string, path: string, url: string, pid: number, opts: { body: Buffer, headers: Record<string, string>, connections: number, rate: number }): Promise<void> {
+const LOADER = hasWrk() ? 'wrk' : 'autocannon'
+
+async function saturate (url: string, opts: { body: Buffer, headers: Record<string, string>, connections: number }, seconds: number): Promise<Saturation> {
+  if (LOADER === 'wrk') return await wrk(url, { ...opts, seconds })
+  const result = await autocannon({ url, method: 'POST', headers: opts.headers, body: opts.body, connections: opts.connections, pipelining: 1, duration: seconds, maxOverallRequests: 5_000_000 })
+  return { ok: result['2xx'], seconds: result.duration, failed: result.non2xx + result.errors + result.timeouts }
+}
+
+/** `pids`: the processes whose CPU time per request is reported (the proxy's, or the upstream itself when direct). */
+async function measure (upstream: string, path: string, url: string, pids: () => number[], opts: { body: Buffer, headers: Record<string, string>, connections: number, rate: number }): Promise<void> {
   const client = createPoster(url, opts.connections)
   if (await client.post(opts.body, opts.headers) !== 200) throw new Error(`${path}: ${url} does not answer 200`)
-  const load = async (seconds: number): Promise<autocannon.Result> => await autocannon({
-    url, method: 'POST', headers: opts.headers, body: opts.body, connections: opts.connections, pipelining: 1, duration: seconds, maxOverallRequests: 5_000_000
-  })
-  await load(1)
-  const cpuBefore = cpuMs(pid)
-  const saturated = await load(SECONDS)
-  const cpuUs = (cpuMs(pid) - cpuBefore) * 1000 / Math.max(1, saturated['2xx'])
+  const cpu = (): number => pids().reduce((sum, pid) => sum + cpuMs(pid), 0)
+  await saturate(url, opts, 1)
+  const cpuBefore = cpu()
+  const saturated = await saturate(url, opts, SECONDS)
+  const cpuUs = (cpu() - cpuBefore) * 1000 / Math.max(1, saturated.ok)
   const paced = await runPaced(async () => (await client.post(opts.body, opts.headers)) === 200, { rate: opts.rate, seconds: SECONDS, maxInFlight: opts.connections * 4 })
   client.close()
   const row = {
     upstream,
     path,
     rate: opts.rate,
-    perSecond: saturated['2xx'] / saturated.duration,
+    perSecond: saturated.ok / saturated.seconds,
     cpuUs,
     p50Ms: paced.p50Ms,
     p99Ms: paced.p99Ms,
-    errors: saturated.non2xx + saturated.errors + saturated.timeouts + paced.errors
+    errors: saturated.failed + paced.errors
   }
   const best = rows.find((r) => r.upstream === upstream && r.path === path)
   if (best === undefined) rows.push({ ...row })
@@ -79,6 +88,8 @@ try {
     }
   })
   running.push(gateway)
+  const workers = await startGateway(join(tmp, 'gateway-workers'), { models: { echo } }, { GATEWAY_WORKERS: '2' })
+  running.push(workers)
   const jsonPost = { method: 'POST', body: JSON_BODY, headers: { 'content-type': 'application/json' } }
   const bare = await startScript('bare-proxy.ts', { UPSTREAM: upstream.url }, '/model/echo/predict', jsonPost)
   running.push(bare)
@@ -87,21 +98,29 @@ try {
   running.push({ stop: track(nginx.child) })
   const nginxUrl = `http://127.0.0.1:${nginxPort}`
   await waitUntil('nginx', nginx.child, async () => await isOk(`${nginxUrl}/model/echo/predict`, jsonPost))
-  const nginxWorker = childPids(nginx.child.pid ?? 0)[0] ?? nginx.child.pid ?? 0
-  const modelPid = model.pid
+  const nginx2Port = await freePort()
+  const nginx2 = await startNginx(join(tmp, 'nginx-2'), nginx2Port, upstream.port, 2)
+  running.push({ stop: track(nginx2.child) })
+  const nginx2Url = `http://127.0.0.1:${nginx2Port}`
+  await waitUntil('nginx with 2 workers', nginx2.child, async () => await isOk(`${nginx2Url}/model/echo/predict`, jsonPost))
+  // A process and its children (nginx's workers under its master, the gateway's under its primary).
+  const family = (pid: number) => (): number[] => [pid, ...childPids(pid)]
+  const only = (pid: number) => (): number[] => [pid]
 
   const trivial = { body: JSON_BODY, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, rate: RATE }
   const key = { 'x-api-key': gateway.key }
   const real = { body: PHOTO, headers: { 'content-type': 'image/jpeg' }, connections: MODEL_CONNECTIONS, rate: MODEL_RATE }
   for (let round = 1; round <= ROUNDS; round++) {
     console.error(`round ${round} of ${ROUNDS}`)
-    await measure('trivial upstream', 'direct', `${upstream.url}/predict`, upstream.pid, trivial)
-    await measure('trivial upstream', 'gateway (key, limits, logs)', `${gateway.url}/model/echo/predict`, gateway.pid, { ...trivial, headers: { ...trivial.headers, ...key } })
-    for (const percent of [20, 100]) await measure('trivial upstream', `gateway, shadow ${percent} %`, `${gateway.url}/model/echo-shadow-${percent}/predict`, gateway.pid, { ...trivial, headers: { ...trivial.headers, ...key } })
-    await measure('trivial upstream', 'bare @fastify/http-proxy', `${bare.url}/model/echo/predict`, bare.pid, trivial)
-    await measure('trivial upstream', 'nginx (keep-alive)', `${nginxUrl}/model/echo/predict`, nginxWorker, trivial)
-    await measure('resnet-int8', 'direct', `${model.url}/predict`, modelPid, real)
-    await measure('resnet-int8', 'gateway (key, limits, logs)', `${gateway.url}/model/resnet-int8/predict`, gateway.pid, { ...real, headers: { ...real.headers, ...key } })
+    await measure('trivial upstream', 'direct', `${upstream.url}/predict`, only(upstream.pid), trivial)
+    await measure('trivial upstream', 'gateway (key, limits, logs)', `${gateway.url}/model/echo/predict`, only(gateway.pid), { ...trivial, headers: { ...trivial.headers, ...key } })
+    for (const percent of [20, 100]) await measure('trivial upstream', `gateway, shadow ${percent} %`, `${gateway.url}/model/echo-shadow-${percent}/predict`, only(gateway.pid), { ...trivial, headers: { ...trivial.headers, ...key } })
+    await measure('trivial upstream', 'bare @fastify/http-proxy', `${bare.url}/model/echo/predict`, only(bare.pid), trivial)
+    await measure('trivial upstream', 'nginx (keep-alive)', `${nginxUrl}/model/echo/predict`, family(nginx.child.pid ?? 0), trivial)
+    await measure('trivial upstream', 'gateway, GATEWAY_WORKERS=2', `${workers.url}/model/echo/predict`, family(workers.pid), { ...trivial, headers: { ...trivial.headers, 'x-api-key': workers.key } })
+    await measure('trivial upstream', 'nginx, 2 workers', `${nginx2Url}/model/echo/predict`, family(nginx2.child.pid ?? 0), trivial)
+    await measure('resnet-int8', 'direct', `${model.url}/predict`, only(model.pid), real)
+    await measure('resnet-int8', 'gateway (key, limits, logs)', `${gateway.url}/model/resnet-int8/predict`, only(gateway.pid), { ...real, headers: { ...real.headers, ...key } })
   }
   logLines = readFileSync(gateway.logFile, 'utf8').split('\n').filter((l) => l.includes('"request completed"')).length
 } finally {
@@ -115,17 +134,19 @@ const gw = row('trivial upstream', 'gateway (')
 const shadow20 = row('trivial upstream', 'gateway, shadow 20')
 const shadow100 = row('trivial upstream', 'gateway, shadow 100')
 const bare = row('trivial upstream', 'bare')
-const nginx = row('trivial upstream', 'nginx')
+const nginx = row('trivial upstream', 'nginx (')
+const workers2 = row('trivial upstream', 'gateway, GATEWAY_WORKERS=2')
+const nginx2 = row('trivial upstream', 'nginx, 2')
 const ratio = (a: number, b: number): string => `${fmt(a / b, 2)}x`
 const plus = (n: number): string => `${n >= 0 ? '+' : ''}${fmt(n, 2)} ms`
 const verdict = (ok: boolean): string => ok ? 'met' : 'not met'
 const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)} by \`pnpm bench:gateway\` (Node ${process.versions.node}, ${cpus().length} cores, every process on this one machine, loopback).`,
   `${ROUNDS} rounds over every target; each figure is the best of its rounds, errors are summed. ` +
-  `req/s: at saturation, autocannon in the benchmark's process, ${CONNECTIONS} connections (${MODEL_CONNECTIONS} for resnet-int8), ${SECONDS} s. ` +
-  'CPU µs/req: CPU time (/proc) the proxy process (or, direct, the upstream) used per request during that run: less sensitive to other load than req/s. ' +
+  `req/s: at saturation, ${LOADER === 'wrk' ? 'wrk (one thread, a process of its own)' : 'autocannon in the benchmark\'s process'}, ${CONNECTIONS} connections (${MODEL_CONNECTIONS} for resnet-int8), ${SECONDS} s. ` +
+  'CPU µs/req: CPU time (/proc) the proxy\'s processes (or, direct, the upstream) used per request during that run: less sensitive to other load than req/s. ' +
   `p50/p99: at a fixed ${RATE} req/s (${MODEL_RATE} for resnet-int8), an open loop timing each request in fractions of a ms, ${SECONDS} s. ` +
-  'Each proxy is one process (nginx: one worker); the gateway checks an API key, applies its rate limits and writes one JSON log line per request to a file ' +
+  'Each proxy is one process (nginx: one worker) but in the two rows with 2 workers (nginx: a master and 2 workers; the gateway: its primary and 2 workers, rate limits counted by the primary); the gateway checks an API key, applies its rate limits and writes one JSON log line per request to a file ' +
   `(${logLines} lines this run). With a shadow, each sampled request is sent again to a second trivial upstream after its answer, and compared (in the gateway's process, so in its CPU figure). The load generator shares the cores with what it measures, and the machine is shared: figures are noisy, compare ratios.`,
   '',
   '| upstream | path | req/s | CPU µs/req | p50 ms | p99 ms | errors |',
@@ -134,13 +155,14 @@ const lines = [
   '',
   '| goal | measured | |',
   '| --- | --- | --- |',
-  `| gateway (issue 5) adds at most 0.5 ms at p50 at ${RATE} req/s | ${plus(gw.p50Ms - direct.p50Ms)} | ${verdict(gw.p50Ms - direct.p50Ms <= 0.5)} |`,
+  `| gateway (issues 5, 12) adds at most 0.5 ms at p50 at ${RATE} req/s | ${plus(gw.p50Ms - direct.p50Ms)} | ${verdict(gw.p50Ms - direct.p50Ms <= 0.5)} |`,
   `| gateway adds at most 2 ms at p99 at ${RATE} req/s | ${plus(gw.p99Ms - direct.p99Ms)} | ${verdict(gw.p99Ms - direct.p99Ms <= 2)} |`,
-  `| gateway reaches the bare proxy's req/s | ${ratio(gw.perSecond, bare.perSecond)} | ${verdict(gw.perSecond >= bare.perSecond)} |`,
-  `| gateway reaches half of nginx's req/s | ${ratio(gw.perSecond, nginx.perSecond)} of nginx | ${verdict(gw.perSecond >= nginx.perSecond / 2)} |`,
+  `| gateway (issue 12): CPU per proxied request at most 1.25x the bare proxy's | ${fmt(gw.cpuUs, 0)} vs ${fmt(bare.cpuUs, 0)} µs (${ratio(gw.cpuUs, bare.cpuUs)}) | ${verdict(gw.cpuUs <= 1.25 * bare.cpuUs)} |`,
+  `| gateway (issue 12), one worker, reaches 0.8x the bare proxy's req/s | ${ratio(gw.perSecond, bare.perSecond)} | ${verdict(gw.perSecond >= 0.8 * bare.perSecond)} |`,
+  `| gateway (issue 12), as many workers as nginx (2), reaches 0.5x nginx's req/s | ${ratio(workers2.perSecond, nginx2.perSecond)} of nginx | ${verdict(workers2.perSecond >= nginx2.perSecond / 2)} |`,
+  `| (reference) one worker against nginx with one | ${ratio(gw.perSecond, nginx.perSecond)} of nginx | |`,
   `| (reference) bare proxy vs nginx: 0.28x measured beforehand with wrk | ${ratio(bare.perSecond, nginx.perSecond)} | |`,
   `| (reference) bare proxy adds 0.8 ms at p50, measured beforehand | ${plus(bare.p50Ms - direct.p50Ms)} | |`,
-  `| (reference) CPU per request, gateway vs bare proxy | ${fmt(gw.cpuUs, 0)} vs ${fmt(bare.cpuUs, 0)} µs (${ratio(gw.cpuUs, bare.cpuUs)}) | |`,
   `| shadow traffic (issue 14): 20 % mirrored adds at most 0.2 ms at p50 at ${RATE} req/s | ${plus(shadow20.p50Ms - gw.p50Ms)} | ${verdict(shadow20.p50Ms - gw.p50Ms <= 0.2)} |`,
   `| (reference) 100 % mirrored, at p50 / at p99 / CPU per request | ${plus(shadow100.p50Ms - gw.p50Ms)} / ${plus(shadow100.p99Ms - gw.p99Ms)} / ${fmt(shadow100.cpuUs, 0)} vs ${fmt(gw.cpuUs, 0)} µs | |`
 ]

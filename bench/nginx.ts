@@ -1,4 +1,4 @@
-// nginx as a reverse proxy for `pnpm bench:gateway`: one worker, keep-alive to the upstream and to
+// nginx as a reverse proxy for `pnpm bench:gateway`: one worker (or `workers`), keep-alive to the upstream and to
 // clients, no access log; config, pid and temp files in a temporary folder, run in the foreground.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -7,8 +7,8 @@ import { join } from 'node:path'
 
 export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx'
 
-export function nginxConfig (dir: string, port: number, upstreamPort: number): string {
-  return `worker_processes 1;
+export function nginxConfig (dir: string, port: number, upstreamPort: number, workers = 1): string {
+  return `worker_processes ${workers};
 daemon off;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
@@ -41,10 +41,10 @@ http {
 }
 
 /** Starts nginx in `dir` (created) and resolves once it runs; stop() ends it with SIGTERM. */
-export async function startNginx (dir: string, port: number, upstreamPort: number): Promise<{ child: ChildProcess, stop: () => Promise<void> }> {
+export async function startNginx (dir: string, port: number, upstreamPort: number, workers = 1): Promise<{ child: ChildProcess, stop: () => Promise<void> }> {
   mkdirSync(dir, { recursive: true })
   const conf = join(dir, 'nginx.conf')
-  writeFileSync(conf, nginxConfig(dir, port, upstreamPort))
+  writeFileSync(conf, nginxConfig(dir, port, upstreamPort, workers))
   // -e: before reading the config nginx would open the system's error log.
   const child = spawn(NGINX, ['-e', join(dir, 'error.log'), '-p', dir, '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] })
   const stop = async (): Promise<void> => {

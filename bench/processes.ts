@@ -73,9 +73,9 @@ export async function startScript (file: string, env: Record<string, string>, re
 }
 
 /** The real gateway process with its log going to a file, and an API key with a limit far above any load here. */
-export async function startGateway (dataDir: string, upstreams: unknown): Promise<Running & { key: string, logFile: string }> {
+export async function startGateway (dataDir: string, upstreams: unknown, extraEnv: Record<string, string> = {}): Promise<Running & { key: string, logFile: string }> {
   const port = await freePort()
-  const env = { ...process.env, DATA_DIR: dataDir, GATEWAY_UPSTREAMS: join(dataDir, 'upstreams.json'), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' }
+  const env = { ...process.env, DATA_DIR: dataDir, GATEWAY_UPSTREAMS: join(dataDir, 'upstreams.json'), HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...extraEnv }
   mkdirSync(dataDir, { recursive: true })
   writeFileSync(env.GATEWAY_UPSTREAMS, JSON.stringify(upstreams))
   const created = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'gateway/src/cli/keys.ts'), 'create', '--name', 'bench', '--rate', '1000000000/min'], { cwd: ROOT, env })

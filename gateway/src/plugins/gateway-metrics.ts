@@ -93,6 +93,20 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
     done()
   })
 
+  // Per model and version, the children of the routed series, made once (no label hashing per request).
+  interface VersionSeries { duration: ReturnType<typeof duration.labels>, upstream: ReturnType<typeof upstreamDuration.labels>, tracks: Record<string, ReturnType<typeof routed.labels>> }
+  const versions = new Map<string, VersionSeries>()
+  function versionSeries (model: string, version: string): VersionSeries {
+    const key = `${model} ${version}`
+    let series = versions.get(key)
+    if (series === undefined) {
+      const labels = { model, version }
+      series = { duration: duration.labels(labels), upstream: upstreamDuration.labels(labels), tracks: {} }
+      versions.set(key, series)
+    }
+    return series
+  }
+
   function observe (request: FastifyRequest, reply: FastifyReply): void {
     const status = reply.statusCode
     const principalType = request.principal?.type ?? 'anonymous'
@@ -106,11 +120,11 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
       window.record(modelId, { statusCode: status })
       return
     }
-    const labels = { model: modelId, version: target.version }
-    routed.inc({ ...labels, track: target.track })
-    duration.observe(labels, reply.elapsedTime / 1000)
+    const series = versionSeries(modelId, target.version)
+    ;(series.tracks[target.track] ??= routed.labels({ model: modelId, version: target.version, track: target.track })).inc()
+    series.duration.observe(reply.elapsedTime / 1000)
     const upstreamMs = request.logFields.upstreamMs
-    if (typeof upstreamMs === 'number') upstreamDuration.observe(labels, upstreamMs / 1000)
+    if (typeof upstreamMs === 'number') series.upstream.observe(upstreamMs / 1000)
     window.record(modelId, { statusCode: status, latencyMs: reply.elapsedTime })
   }
 }, { name: 'gateway-metrics', fastify: '5.x', dependencies: ['auth', 'upstreams', 'request-log'] })

@@ -116,7 +116,7 @@ export interface paths {
         };
         /**
          * Traffic, latency, errors and routing per model over the last 5 minutes
-         * @description Computed in the gateway process from 10 s buckets; each gateway replica reports its own traffic.
+         * @description Computed from 10 s buckets, over every worker of this gateway; each gateway replica (host) reports its own traffic.
          */
         get: operations["getOpsSummary"];
         put?: never;

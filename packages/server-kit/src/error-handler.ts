@@ -37,7 +37,9 @@ export const errorHandler = fp<ErrorHandlerOptions>(async function errorHandler 
 
   app.setErrorHandler(function (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const problem = app.problemOf(error)
-    if (problem.status >= 500) request.log.error({ err: error, errCode: problem.code }, 'request failed')
+    // The client left (mid-upload, or while its answer streamed): no failure of this process; its access line says so.
+    if (reply.raw.destroyed || request.raw.socket?.destroyed === true) request.log.debug({ err: error, errCode: problem.code }, 'client closed the connection')
+    else if (problem.status >= 500) request.log.error({ err: error, errCode: problem.code }, 'request failed')
     else request.log.debug({ err: error, errCode: problem.code }, 'request refused')
     return reply.sendProblem(problem)
   })

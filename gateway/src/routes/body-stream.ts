@@ -60,7 +60,8 @@ export function streamBodyParser (maxBytes: number) {
         if (body.readableDidRead) unread = null
         else unread.push(chunk)
       }
-      if (body.destroyed) {
+      // Cut for good (too large, or failed once read from): the rest is not read.
+      if (body.destroyed && unread === null) {
         payload.pause()
         return
       }
@@ -72,7 +73,8 @@ export function streamBodyParser (maxBytes: number) {
         payload.pause()
         unread = null
         body.destroy(tooLarge(maxBytes))
-      } else if (!body.push(chunk)) {
+      } else if (body.destroyed || !body.push(chunk)) {
+        // Destroyed unread, the body waits in `unread` for a restart.
         payload.pause()
       }
     })

@@ -35,7 +35,7 @@ const replyOf = Symbol('reply')
 type LoggedRequest = FastifyRequest & { [logged]: boolean, [replyOf]: FastifyReply | null }
 
 /** The status nginx logs for a request whose client closed the connection before the answer was sent. */
-export const CLIENT_CLOSED = 499
+const CLIENT_CLOSED = 499
 
 function writeAccessLine (request: LoggedRequest, reply: FastifyReply, clientClosed: boolean): void {
   if (request[logged]) return

@@ -3,7 +3,7 @@ export { ConfigError, IntSetting, LogLevelSchema, loadConfig } from './config.ts
 export { type ErrorHandlerOptions, errorHandler } from './error-handler.ts'
 export * as commonProblems from './errors.ts'
 export { health, type HealthOptions } from './health.ts'
-export { LINGER_BYTES, LINGER_MS, lingeringClose } from './linger.ts'
+export { lingeringClose } from './linger.ts'
 export { createRegistry, metrics, type MetricsOptions } from './metrics.ts'
 export { PROBLEM_CODE_HEADER, PROBLEM_CONTENT_TYPE, type Problem, ProblemError, type ProblemClass, type ProblemOptions, defineProblem, isProblemError, problemBody, problemType } from './problem.ts'
 export { REQUEST_ID_HEADER, requestId, requestIdFrom } from './request-id.ts'

@@ -10,8 +10,8 @@ import fp from 'fastify-plugin'
 // dropping what still comes, for a bounded time and size, before closing.
 
 /** How long, and how many bytes, a closing connection keeps reading what its client still sends. */
-export const LINGER_MS = 10_000
-export const LINGER_BYTES = 256 * 1024 * 1024
+const LINGER_MS = 10_000
+const LINGER_BYTES = 256 * 1024 * 1024
 
 const lingering = Symbol('lingering')
 type LingeringSocket = Socket & { [lingering]?: true }

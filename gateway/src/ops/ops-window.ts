@@ -1,10 +1,8 @@
 // Per-model request statistics over the last few minutes for GET /ops/summary, kept in process: a
-// ring of fixed 10-second buckets per model, each with counters and a fixed-size latency histogram,
-// so memory stays bounded whatever the traffic.
+// ring of fixed 10-second buckets per model (bucket-rings.ts), each with counters and a fixed-size
+// latency histogram.
+import { BUCKET_SECONDS, BucketRings, WINDOW_SECONDS, bucketStart, windowStart } from './bucket-rings.ts'
 import { type HistogramJson, type LatencyHistogram, addLatency, createHistogram, histogramFromJson, histogramToJson, mergeHistogram, quantile, resetHistogram } from './latency-histogram.ts'
-
-export const BUCKET_SECONDS = 10
-export const WINDOW_SECONDS = 300
 
 export interface Outcome {
   statusCode: number
@@ -41,10 +39,17 @@ export interface ModelWindow {
 
 const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits
 
+const SLOTS = WINDOW_SECONDS / BUCKET_SECONDS
+
 export class OpsWindow {
   readonly windowSeconds = WINDOW_SECONDS
-  #slots = WINDOW_SECONDS / BUCKET_SECONDS
-  #rings = new Map<string, Bucket[]>()
+  #rings = new BucketRings<Bucket>(
+    () => ({ start: -1, requests: 0, errors: 0, rateLimited: 0, latency: createHistogram() }),
+    (b) => {
+      b.requests = b.errors = b.rateLimited = 0
+      resetHistogram(b.latency)
+    })
+
   #now: () => number
   #startedAt: number
 
@@ -53,27 +58,8 @@ export class OpsWindow {
     this.#startedAt = now()
   }
 
-  #bucketStart (ms: number): number {
-    return Math.floor(ms / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS
-  }
-
-  #bucket (modelId: string, start: number): Bucket {
-    let ring = this.#rings.get(modelId)
-    if (ring === undefined) {
-      ring = Array.from({ length: this.#slots }, () => ({ start: -1, requests: 0, errors: 0, rateLimited: 0, latency: createHistogram() }))
-      this.#rings.set(modelId, ring)
-    }
-    const bucket = ring[(start / BUCKET_SECONDS) % this.#slots]!
-    if (bucket.start !== start) {
-      bucket.start = start
-      bucket.requests = bucket.errors = bucket.rateLimited = 0
-      resetHistogram(bucket.latency)
-    }
-    return bucket
-  }
-
   record (modelId: string, outcome: Outcome): void {
-    const bucket = this.#bucket(modelId, this.#bucketStart(this.#now()))
+    const bucket = this.#rings.at(modelId, bucketStart(this.#now()))
     bucket.requests++
     if (outcome.statusCode >= 500) bucket.errors++
     if (outcome.statusCode === 429) bucket.rateLimited++
@@ -82,8 +68,8 @@ export class OpsWindow {
 
   snapshot (): OpsSnapshot {
     const models: OpsSnapshot['models'] = {}
-    for (const [id, ring] of this.#rings) {
-      models[id] = ring.filter((b) => b.start >= 0).map((b) => ({ start: b.start, requests: b.requests, errors: b.errors, rateLimited: b.rateLimited, latency: histogramToJson(b.latency) }))
+    for (const [id, buckets] of this.#rings.used()) {
+      models[id] = buckets.map((b) => ({ start: b.start, requests: b.requests, errors: b.errors, rateLimited: b.rateLimited, latency: histogramToJson(b.latency) }))
     }
     return { startedAt: this.#startedAt, models }
   }
@@ -91,11 +77,11 @@ export class OpsWindow {
   /** Adds another window's buckets (another gateway worker's) to this one's; the earlier start counts. */
   absorb (snapshot: OpsSnapshot): void {
     this.#startedAt = Math.min(this.#startedAt, snapshot.startedAt)
-    const oldest = this.#bucketStart(this.#now()) - (this.#slots - 1) * BUCKET_SECONDS
+    const oldest = windowStart(this.#now())
     for (const [id, buckets] of Object.entries(snapshot.models)) {
       for (const from of buckets) {
         if (from.start < oldest) continue
-        const into = this.#bucket(id, from.start)
+        const into = this.#rings.at(id, from.start)
         into.requests += from.requests
         into.errors += from.errors
         into.rateLimited += from.rateLimited
@@ -106,23 +92,21 @@ export class OpsWindow {
 
   /** Drops the statistics of models no longer served. */
   retain (modelIds: string[]): void {
-    const keep = new Set(modelIds)
-    for (const id of this.#rings.keys()) if (!keep.has(id)) this.#rings.delete(id)
+    this.#rings.retain(modelIds)
   }
 
   summarize (modelId: string): ModelWindow {
     const now = this.#now()
-    const current = this.#bucketStart(now)
-    const ring = this.#rings.get(modelId)
+    const current = bucketStart(now)
     const total = createHistogram()
     const series: SeriesPoint[] = []
     let requests = 0
     let errors = 0
     let rateLimited = 0
-    for (let i = this.#slots - 1; i >= 0; i--) {
+    for (let i = SLOTS - 1; i >= 0; i--) {
       const t = current - i * BUCKET_SECONDS
-      const bucket = ring?.[(t / BUCKET_SECONDS) % this.#slots]
-      if (bucket === undefined || bucket.start !== t) {
+      const bucket = this.#rings.peek(modelId, t)
+      if (bucket === undefined) {
         series.push({ t, requests: 0, errors: 0, rateLimited: 0, p95Ms: null })
         continue
       }
@@ -133,7 +117,7 @@ export class OpsWindow {
       series.push({ t, requests: bucket.requests, errors: bucket.errors, rateLimited: bucket.rateLimited, p95Ms: quantile(bucket.latency, 0.95) })
     }
     // The buckets span 290 s and part of the current one; a gateway up for less divides by its uptime.
-    const span = now / 1000 - (current - (this.#slots - 1) * BUCKET_SECONDS)
+    const span = now / 1000 - windowStart(now)
     const seconds = Math.max(1, Math.min(span, (now - this.#startedAt) / 1000))
     return {
       requests,

@@ -1,6 +1,6 @@
 // Per-model shadow statistics over the ops window (GET /ops/summary): a ring of 10-second buckets,
 // each with the outcome counters, the comparisons' sums, and both sides' latency histograms.
-import { BUCKET_SECONDS, WINDOW_SECONDS } from '../ops/ops-window.ts'
+import { BucketRings, bucketStart, windowStart } from '../ops/bucket-rings.ts'
 import { type HistogramJson, type LatencyHistogram, addLatency, createHistogram, histogramFromJson, histogramToJson, mergeHistogram, quantile, resetHistogram } from '../ops/latency-histogram.ts'
 import type { Comparison } from './compare.ts'
 
@@ -42,31 +42,20 @@ const round = (n: number): number => Math.round(n * 10_000) / 10_000
 const empty = (): Bucket => ({ start: -1, compared: 0, failed: 0, skipped: 0, top1Agreements: 0, top5OverlapSum: 0, absDeltaSum: 0, primary: createHistogram(), shadow: createHistogram() })
 
 export class ShadowWindow {
-  #slots = WINDOW_SECONDS / BUCKET_SECONDS
-  #rings = new Map<string, Bucket[]>()
+  #rings = new BucketRings<Bucket>(empty, (b) => {
+    for (const key of COUNTS) b[key] = 0
+    resetHistogram(b.primary)
+    resetHistogram(b.shadow)
+  })
+
   #now: () => number
 
   constructor (now: () => number = Date.now) {
     this.#now = now
   }
 
-  #bucket (modelId: string, t: number): Bucket {
-    let ring = this.#rings.get(modelId)
-    if (ring === undefined) {
-      ring = Array.from({ length: this.#slots }, empty)
-      this.#rings.set(modelId, ring)
-    }
-    const bucket = ring[(t / BUCKET_SECONDS) % this.#slots]!
-    if (bucket.start !== t) {
-      Object.assign(bucket, { start: t, compared: 0, failed: 0, skipped: 0, top1Agreements: 0, top5OverlapSum: 0, absDeltaSum: 0 })
-      resetHistogram(bucket.primary)
-      resetHistogram(bucket.shadow)
-    }
-    return bucket
-  }
-
   record (modelId: string, outcome: ShadowOutcome, comparison?: Comparison): void {
-    const bucket = this.#bucket(modelId, Math.floor(this.#now() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS)
+    const bucket = this.#rings.at(modelId, bucketStart(this.#now()))
     bucket[outcome]++
     if (comparison === undefined) return
     if (comparison.top1Agrees) bucket.top1Agreements++
@@ -78,8 +67,8 @@ export class ShadowWindow {
 
   snapshot (): ShadowSnapshot {
     const models: ShadowSnapshot = {}
-    for (const [id, ring] of this.#rings) {
-      models[id] = ring.filter((b) => b.start >= 0).map((b) => ({
+    for (const [id, buckets] of this.#rings.used()) {
+      models[id] = buckets.map((b) => ({
         start: b.start, compared: b.compared, failed: b.failed, skipped: b.skipped, top1Agreements: b.top1Agreements, top5OverlapSum: b.top5OverlapSum, absDeltaSum: b.absDeltaSum, primary: histogramToJson(b.primary), shadow: histogramToJson(b.shadow)
       }))
     }
@@ -88,11 +77,11 @@ export class ShadowWindow {
 
   /** Adds another window's buckets (another gateway worker's) to this one's. */
   absorb (snapshot: ShadowSnapshot): void {
-    const oldest = Math.floor(this.#now() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS - WINDOW_SECONDS
+    const oldest = windowStart(this.#now())
     for (const [id, buckets] of Object.entries(snapshot)) {
       for (const from of buckets) {
-        if (from.start <= oldest) continue
-        const into = this.#bucket(id, from.start)
+        if (from.start < oldest) continue
+        const into = this.#rings.at(id, from.start)
         for (const key of COUNTS) into[key] += from[key]
         mergeHistogram(into.primary, histogramFromJson(from.primary))
         mergeHistogram(into.shadow, histogramFromJson(from.shadow))
@@ -102,15 +91,14 @@ export class ShadowWindow {
 
   /** Forgets models that no longer have a shadow. */
   retain (modelIds: string[]): void {
-    const keep = new Set(modelIds)
-    for (const id of this.#rings.keys()) if (!keep.has(id)) this.#rings.delete(id)
+    this.#rings.retain(modelIds)
   }
 
   summarize (modelId: string): ShadowStats {
-    const current = Math.floor(this.#now() / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS
+    const oldest = windowStart(this.#now())
     const total = empty()
-    for (const bucket of this.#rings.get(modelId) ?? []) {
-      if (bucket.start < 0 || bucket.start <= current - WINDOW_SECONDS) continue
+    for (const bucket of this.#rings.of(modelId)) {
+      if (bucket.start < oldest) continue
       for (const key of COUNTS) total[key] += bucket[key]
       mergeHistogram(total.primary, bucket.primary)
       mergeHistogram(total.shadow, bucket.shadow)

@@ -203,9 +203,8 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
       const target = this.pick(shadow.model, 'stable', { upOnly: true })
       return target === undefined || target === SATURATED ? undefined : { label: shadow.model, modelId: shadow.model, version: target.version, replica: target.replica }
     }
-    const up = shadow.track.replicas.filter((url) => this.#health.get(url)?.state === 'up')
-    if (up.length === 0) return undefined
-    const replica = up[shadow.track.next++ % up.length]!
+    const replica = this.#choose(shadow.track, true)
+    if (replica === undefined || replica === SATURATED) return undefined
     return { label: `${id}@${shadow.track.version}`, modelId: id, version: shadow.track.version, replica }
   }
 
@@ -240,14 +239,21 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
     const model = this.#models.get(id)
     const entry = track === 'stable' ? model?.stable : model?.canary
     if (entry === undefined) return undefined
+    const replica = this.#choose(entry, opts.upOnly === true)
+    if (replica === undefined || replica === SATURATED) return replica
+    return { modelId: id, track, version: entry.version, replica }
+  }
+
+  /** The next replica of a track, as `pick` chooses it. */
+  #choose (entry: TrackEntry, upOnly: boolean): string | typeof SATURATED | undefined {
     const up = entry.replicas.filter((url) => this.#health.get(url)?.state === 'up')
-    const servable = up.length > 0 || opts.upOnly === true ? up : entry.replicas.filter((url) => this.#health.get(url)?.state === 'unknown')
+    const servable = up.length > 0 || upOnly ? up : entry.replicas.filter((url) => this.#health.get(url)?.state === 'unknown')
     if (servable.length === 0) return undefined
     const candidates = servable.filter((url) => (this.#inFlight.get(url) ?? 0) < this.#maxInFlight)
     if (candidates.length === 0) return SATURATED
-    const replica = candidates[entry.next++ % candidates.length] as string
+    const replica = candidates[entry.next++ % candidates.length]!
     if (entry.next >= Number.MAX_SAFE_INTEGER) entry.next = 0
-    return { modelId: id, track, version: entry.version, replica }
+    return replica
   }
 
   /** A request was sent to the replica: it counts against the replica's in-flight limit until `release`. */

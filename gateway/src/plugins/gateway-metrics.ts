@@ -1,6 +1,6 @@
 // The ops dashboards' numbers: Prometheus metrics on GET /metrics (admin only) and the in-process
 // ops window behind GET /ops/summary, both fed from one observation per finished request.
-import { metrics } from '@modelgate/server-kit'
+import { metrics, seriesOf } from '@modelgate/server-kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
@@ -93,19 +93,10 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
     done()
   })
 
-  // Per model and version, the children of the routed series, made once (no label hashing per request).
-  interface VersionSeries { duration: ReturnType<typeof duration.labels>, upstream: ReturnType<typeof upstreamDuration.labels>, tracks: Record<string, ReturnType<typeof routed.labels>> }
-  const versions = new Map<string, VersionSeries>()
-  function versionSeries (model: string, version: string): VersionSeries {
-    const key = `${model} ${version}`
-    let series = versions.get(key)
-    if (series === undefined) {
-      const labels = { model, version }
-      series = { duration: duration.labels(labels), upstream: upstreamDuration.labels(labels), tracks: {} }
-      versions.set(key, series)
-    }
-    return series
-  }
+  // Models, versions and tracks come from the routing table: bounded.
+  const routedSeries = seriesOf(routed)
+  const durationSeries = seriesOf(duration)
+  const upstreamSeries = seriesOf(upstreamDuration)
 
   function observe (request: FastifyRequest, reply: FastifyReply): void {
     const status = reply.statusCode
@@ -120,11 +111,11 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
       window.record(modelId, { statusCode: status })
       return
     }
-    const series = versionSeries(modelId, target.version)
-    ;(series.tracks[target.track] ??= routed.labels({ model: modelId, version: target.version, track: target.track })).inc()
-    series.duration.observe(reply.elapsedTime / 1000)
+    const labels = { model: modelId, version: target.version }
+    routedSeries({ ...labels, track: target.track }).inc()
+    durationSeries(labels).observe(reply.elapsedTime / 1000)
     const upstreamMs = request.logFields.upstreamMs
-    if (typeof upstreamMs === 'number') series.upstream.observe(upstreamMs / 1000)
+    if (typeof upstreamMs === 'number') upstreamSeries(labels).observe(upstreamMs / 1000)
     window.record(modelId, { statusCode: status, latencyMs: reply.elapsedTime })
   }
 }, { name: 'gateway-metrics', fastify: '5.x', dependencies: ['auth', 'upstreams', 'request-log'] })

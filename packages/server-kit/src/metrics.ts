@@ -1,6 +1,6 @@
 import type { onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Histogram, type LabelValues, Registry, collectDefaultMetrics } from 'prom-client'
 
 export interface MetricsOptions {
   registry: Registry
@@ -8,6 +8,25 @@ export interface MetricsOptions {
   authorize?: onRequestHookHandler
   /** What GET /metrics answers, when not this registry's own metrics (the sum of several processes'). */
   collect?: () => Promise<string>
+}
+
+/**
+ * A metric's series by their label values, each child made once: prom-client hashes a label set on
+ * every inc or observe, a child of `labels()` does not. For labels with a bounded set of values.
+ */
+export function seriesOf<T extends string> (metric: Counter<T>): (labels: LabelValues<T>) => Counter.Internal
+export function seriesOf<T extends string> (metric: Histogram<T>): (labels: LabelValues<T>) => Histogram.Internal<T>
+export function seriesOf<T extends string> (metric: Counter<T> | Histogram<T>): (labels: LabelValues<T>) => Counter.Internal | Histogram.Internal<T> {
+  const made = new Map<string, Counter.Internal | Histogram.Internal<T>>()
+  return (labels) => {
+    const key = Object.values(labels).join('\u0000')
+    let child = made.get(key)
+    if (child === undefined) {
+      child = metric.labels(labels)
+      made.set(key, child)
+    }
+    return child
+  }
 }
 
 /** A registry with the process's default metrics (memory, event loop lag, GC). */
@@ -33,21 +52,14 @@ export const metrics = fp<MetricsOptions>(async function metrics (app, opts) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [opts.registry]
   })
-  // The label sets repeat (a few routes, statuses and codes): each one's children are made once, and
-  // prom-client does not hash the labels again on every request. Callback-style: no promise per request.
-  const children = new Map<string, { count: ReturnType<typeof requests.labels>, time: ReturnType<typeof duration.labels> }>()
+  // Routes, statuses and codes are bounded sets. Callback-style: no promise per request.
+  const counted = seriesOf(requests)
+  const timed = seriesOf(duration)
   app.addHook('onResponse', function observeRequest (request, reply, done) {
     const route = request.routeOptions.url ?? 'unmatched'
     const status = String(reply.statusCode)
-    const code = request.errCode ?? ''
-    const key = `${request.method} ${route} ${status} ${code}`
-    let child = children.get(key)
-    if (child === undefined) {
-      child = { count: requests.labels({ method: request.method, route, status, code }), time: duration.labels({ method: request.method, route, status }) }
-      children.set(key, child)
-    }
-    child.count.inc()
-    child.time.observe(reply.elapsedTime / 1000)
+    counted({ method: request.method, route, status, code: request.errCode ?? '' }).inc()
+    timed({ method: request.method, route, status }).observe(reply.elapsedTime / 1000)
     done()
   })
   app.get('/metrics', {

@@ -24,8 +24,11 @@ export interface Credential {
  */
 export interface Authenticator {
   accepts: (credential: Credential) => boolean
-  /** The principal, or throws AUTH_INVALID (or another 401 problem). */
-  authenticate: (credential: Credential) => Promise<Principal>
+  /**
+   * The principal, or throws AUTH_INVALID (or another 401 problem). A principal it knows without
+   * waiting (a cached key) may come back as is, without a promise.
+   */
+  authenticate: (credential: Credential) => Principal | Promise<Principal>
 }
 
 /** True when the principal may call the model. */

@@ -1,5 +1,5 @@
 import { isProblemError } from '@modelgate/server-kit'
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Authenticator, Credential, Principal } from '../auth/principal.ts'
 import { AdminRequired, AuthInvalid, AuthRequired, AuthUnavailable } from '../errors.ts'
@@ -56,28 +56,50 @@ function challenge (code: string): string {
 export const auth = fp<AuthOptions>(async function auth (app, opts) {
   app.decorateRequest('principal', null)
 
-  async function authenticate (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** The refusal an authenticator's failure is answered with: its own 401 problem, or 503 when it could not tell. */
+  function refusal (request: FastifyRequest, reply: FastifyReply, err: unknown): Error {
+    if (!isProblemError(err)) {
+      request.log.error({ err }, 'credential check failed')
+      return new AuthUnavailable('The key store does not answer; try again shortly.', { headers: { 'retry-after': '1' } })
+    }
+    if (err.status === 401) reply.header('www-authenticate', challenge(err.code))
+    return err
+  }
+
+  function authenticatorFor (credential: Credential): Authenticator | undefined {
+    for (const authenticator of opts.authenticators) if (authenticator.accepts(credential)) return authenticator
+    return undefined
+  }
+
+  function accept (request: FastifyRequest, principal: Principal): void {
+    request.principal = principal
+    request.logFields.principal = { type: principal.type, id: principal.id }
+  }
+
+  // Callback-style: a cached key is accepted without a promise or a microtask, the common case under load.
+  function authenticate (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    let found: Principal | Promise<Principal>
     try {
       const credential = credentialFrom(request.headers)
       if (credential === undefined) {
         throw new AuthRequired('Send an API key as "Authorization: Bearer <key>" or "x-api-key: <key>".')
       }
-      const authenticator = opts.authenticators.find((a) => a.accepts(credential))
+      const authenticator = authenticatorFor(credential)
       if (authenticator === undefined) throw new AuthInvalid('The credential is not a key or token this gateway accepts.')
-      let principal: Principal
-      try {
-        principal = await authenticator.authenticate(credential)
-      } catch (err) {
-        if (isProblemError(err)) throw err
-        request.log.error({ err }, 'credential check failed')
-        throw new AuthUnavailable('The key store does not answer; try again shortly.', { headers: { 'retry-after': '1' } })
-      }
-      request.principal = principal
-      request.logFields.principal = { type: principal.type, id: principal.id }
+      found = authenticator.authenticate(credential)
     } catch (err) {
-      if (isProblemError(err) && err.status === 401) reply.header('www-authenticate', challenge(err.code))
-      throw err
+      done(refusal(request, reply, err))
+      return
     }
+    if (!(found instanceof Promise)) {
+      accept(request, found)
+      done()
+      return
+    }
+    found.then((principal) => {
+      accept(request, principal)
+      done()
+    }, (err: unknown) => { done(refusal(request, reply, err)) })
   }
 
   async function requireAdmin (request: FastifyRequest): Promise<void> {

@@ -1,9 +1,9 @@
 // The ops dashboards' numbers: Prometheus metrics on GET /metrics (admin only) and the in-process
 // ops window behind GET /ops/summary, both fed from one observation per finished request.
-import { metrics, seriesOf } from '@modelgate/server-kit'
+import { PlainCounter, PlainHistogram, metrics } from '@modelgate/server-kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { Gauge, type Registry } from 'prom-client'
 import { OpsWindow } from '../ops/ops-window.ts'
 import { isInferenceRoute } from '../routes/model-routes.ts'
 import type { UpstreamRegistry } from '../upstreams/registry.ts'
@@ -24,7 +24,6 @@ declare module 'fastify' {
 }
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
-type AsyncHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
 /** Gauges read from the routing table when /metrics is scraped. */
 function routingGauges (registry: Registry, upstreams: UpstreamRegistry): Array<Gauge<string>> {
@@ -69,23 +68,18 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
   app.decorate('opsWindow', window)
 
   // The kit's GET /metrics, behind an admin credential: labels name models, versions and replicas.
-  const authenticate = app.authenticate as unknown as AsyncHook
-  const requireAdmin = app.requireAdmin as unknown as AsyncHook
   await app.register(metrics, {
     registry,
     ...(opts.collect === undefined ? {} : { collect: opts.collect }),
-    authorize: async (request, reply) => {
-      await authenticate(request, reply)
-      await requireAdmin(request, reply)
-    }
+    authorize: [app.authenticate, app.requireAdmin]
   })
 
   const registers = { registers: [registry] }
-  const requests = new Counter({ ...registers, name: 'gateway_requests_total', help: 'Inference requests (predict and V2 infer) by model, status and principal type (model "" when the id is unknown)', labelNames: ['model', 'status', 'principal_type'] as const })
-  const routed = new Counter({ ...registers, name: 'gateway_routed_requests_total', help: 'Inference requests routed to a model version, by model, version and track: the canary share', labelNames: ['model', 'version', 'track'] as const })
-  const rateLimited = new Counter({ ...registers, name: 'gateway_rate_limited_total', help: '429 answers by model ("" off the predict route) and principal type', labelNames: ['model', 'principal_type'] as const })
-  const duration = new Histogram({ ...registers, name: 'gateway_request_duration_seconds', help: 'Whole response time of inference requests routed to a model version (refusals before routing excluded)', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
-  const upstreamDuration = new Histogram({ ...registers, name: 'gateway_upstream_duration_seconds', help: 'From sending an inference request to a model service to its response headers', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
+  const requests = new PlainCounter({ ...registers, name: 'gateway_requests_total', help: 'Inference requests (predict and V2 infer) by model, status and principal type (model "" when the id is unknown)', labelNames: ['model', 'status', 'principal_type'] as const })
+  const routed = new PlainCounter({ ...registers, name: 'gateway_routed_requests_total', help: 'Inference requests routed to a model version, by model, version and track: the canary share', labelNames: ['model', 'version', 'track'] as const })
+  const rateLimited = new PlainCounter({ ...registers, name: 'gateway_rate_limited_total', help: '429 answers by model ("" off the predict route) and principal type', labelNames: ['model', 'principal_type'] as const })
+  const duration = new PlainHistogram({ ...registers, name: 'gateway_request_duration_seconds', help: 'Whole response time of inference requests routed to a model version (refusals before routing excluded)', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
+  const upstreamDuration = new PlainHistogram({ ...registers, name: 'gateway_upstream_duration_seconds', help: 'From sending an inference request to a model service to its response headers', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
   routingGauges(registry, app.upstreams)
 
   app.addHook('onResponse', function observeRequest (request, reply, done) {
@@ -93,29 +87,24 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
     done()
   })
 
-  // Models, versions and tracks come from the routing table: bounded.
-  const routedSeries = seriesOf(routed)
-  const durationSeries = seriesOf(duration)
-  const upstreamSeries = seriesOf(upstreamDuration)
-
+  // Models, versions and tracks come from the routing table, statuses and principal types are few: bounded.
   function observe (request: FastifyRequest, reply: FastifyReply): void {
     const status = reply.statusCode
     const principalType = request.principal?.type ?? 'anonymous'
     const modelId = requestModelId(request)
-    if (status === 429) rateLimited.inc({ model: modelId ?? '', principal_type: principalType })
+    if (status === 429) rateLimited.series([modelId ?? '', principalType]).inc()
     if (!isInferenceRoute(request.routeOptions.url)) return
-    requests.inc({ model: modelId ?? '', status: String(status), principal_type: principalType })
+    requests.series([modelId ?? '', String(status), principalType]).inc()
     if (modelId === null) return
     const target = request.target
     if (target === null) {
       window.record(modelId, { statusCode: status })
       return
     }
-    const labels = { model: modelId, version: target.version }
-    routedSeries({ ...labels, track: target.track }).inc()
-    durationSeries(labels).observe(reply.elapsedTime / 1000)
+    routed.series([modelId, target.version, target.track]).inc()
+    duration.series([modelId, target.version]).observe(reply.elapsedTime / 1000)
     const upstreamMs = request.logFields.upstreamMs
-    if (typeof upstreamMs === 'number') upstreamSeries(labels).observe(upstreamMs / 1000)
+    if (typeof upstreamMs === 'number') upstreamDuration.series([modelId, target.version]).observe(upstreamMs / 1000)
     window.record(modelId, { statusCode: status, latencyMs: reply.elapsedTime })
   }
 }, { name: 'gateway-metrics', fastify: '5.x', dependencies: ['auth', 'upstreams', 'request-log'] })

@@ -1,32 +1,14 @@
 import type { onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
-import { Counter, Histogram, type LabelValues, Registry, collectDefaultMetrics } from 'prom-client'
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import { PlainCounter, PlainHistogram } from './plain-metrics.ts'
 
 export interface MetricsOptions {
   registry: Registry
-  /** Guards GET /metrics (e.g. an admin check); open when absent. */
-  authorize?: onRequestHookHandler
+  /** Guards GET /metrics (e.g. authentication, then an admin check); open when absent. */
+  authorize?: onRequestHookHandler | onRequestHookHandler[]
   /** What GET /metrics answers, when not this registry's own metrics (the sum of several processes'). */
   collect?: () => Promise<string>
-}
-
-/**
- * A metric's series by their label values, each child made once: prom-client hashes a label set on
- * every inc or observe, a child of `labels()` does not. For labels with a bounded set of values.
- */
-export function seriesOf<T extends string> (metric: Counter<T>): (labels: LabelValues<T>) => Counter.Internal
-export function seriesOf<T extends string> (metric: Histogram<T>): (labels: LabelValues<T>) => Histogram.Internal<T>
-export function seriesOf<T extends string> (metric: Counter<T> | Histogram<T>): (labels: LabelValues<T>) => Counter.Internal | Histogram.Internal<T> {
-  const made = new Map<string, Counter.Internal | Histogram.Internal<T>>()
-  return (labels) => {
-    const key = Object.values(labels).join('\u0000')
-    let child = made.get(key)
-    if (child === undefined) {
-      child = metric.labels(labels)
-      made.set(key, child)
-    }
-    return child
-  }
 }
 
 /** A registry with the process's default metrics (memory, event loop lag, GC). */
@@ -39,13 +21,13 @@ export function createRegistry (service: string): Registry {
 
 /** GET /metrics in Prometheus text format, and request count and latency by route, status and code. */
 export const metrics = fp<MetricsOptions>(async function metrics (app, opts) {
-  const requests = new Counter({
+  const requests = new PlainCounter({
     name: 'http_requests_total',
     help: 'HTTP requests by route, status and problem code',
     labelNames: ['method', 'route', 'status', 'code'] as const,
     registers: [opts.registry]
   })
-  const duration = new Histogram({
+  const duration = new PlainHistogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route and status',
     labelNames: ['method', 'route', 'status'] as const,
@@ -53,13 +35,11 @@ export const metrics = fp<MetricsOptions>(async function metrics (app, opts) {
     registers: [opts.registry]
   })
   // Routes, statuses and codes are bounded sets. Callback-style: no promise per request.
-  const counted = seriesOf(requests)
-  const timed = seriesOf(duration)
   app.addHook('onResponse', function observeRequest (request, reply, done) {
     const route = request.routeOptions.url ?? 'unmatched'
     const status = String(reply.statusCode)
-    counted({ method: request.method, route, status, code: request.errCode ?? '' }).inc()
-    timed({ method: request.method, route, status }).observe(reply.elapsedTime / 1000)
+    requests.series([request.method, route, status, request.errCode ?? '']).inc()
+    duration.series([request.method, route, status]).observe(reply.elapsedTime / 1000)
     done()
   })
   app.get('/metrics', {

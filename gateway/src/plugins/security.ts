@@ -27,8 +27,11 @@ export const security = fp<SecurityOptions>(async function security (app, opts) 
       directives: { 'upgrade-insecure-requests': null }
     }
   }))
+  // On Node's response itself, where Fastify adds its own when it answers: the same headers, without
+  // Fastify's bookkeeping of each (a few percent of the gateway's CPU per request).
   app.addHook('onRequest', function securityHeaders (_request, reply, done) {
-    for (const [name, value] of headers) reply.header(name, value)
+    const res = reply.raw
+    for (const [name, value] of headers) res.setHeader(name, value)
     done()
   })
   if (opts.corsOrigins.length === 0) return

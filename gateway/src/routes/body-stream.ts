@@ -13,16 +13,87 @@ function tooLarge (maxBytes: number): InstanceType<typeof PayloadTooLarge> {
 
 /** A request's body as a stream that can start over, for another replica, as long as nothing read from it. */
 export class RequestBody extends Readable {
-  readonly #restart: () => RequestBody | undefined
+  readonly #feed: BodyFeed
 
-  constructor (resume: () => void, restart: () => RequestBody | undefined) {
-    super({ read: resume })
-    this.#restart = restart
+  constructor (feed: BodyFeed) {
+    super()
+    this.#feed = feed
+  }
+
+  override _read (): void {
+    this.#feed.resume()
   }
 
   /** The same body from its first byte (this one may have been destroyed); undefined once any of it was read. */
   restart (): RequestBody | undefined {
-    return this.#restart()
+    return this.#feed.restart()
+  }
+}
+
+/**
+ * Feeds a client's body to a RequestBody, under the size limit. A Readable fed from 'data' rather
+ * than a Transform piped to: half the stream machinery, on every request. State and methods on one
+ * object rather than closures made per request.
+ */
+class BodyFeed {
+  body: RequestBody
+  #seen = 0
+  #ended = false
+  // The chunks given to the body until its reader takes the first: a request whose connection
+  // failed starts over from them. Dropped (null) once read, so they are held for moments only.
+  #unread: Buffer[] | null = []
+
+  constructor (private readonly request: FastifyRequest, private readonly payload: IncomingMessage, private readonly maxBytes: number) {
+    this.body = new RequestBody(this)
+  }
+
+  resume (): void {
+    if (this.#unread !== null && this.body.readableDidRead) this.#unread = null
+    this.payload.resume()
+  }
+
+  restart (): RequestBody | undefined {
+    if (this.#unread === null || this.body.readableDidRead) return undefined
+    this.body.destroy()
+    this.body = new RequestBody(this)
+    for (const chunk of this.#unread) this.body.push(chunk)
+    if (this.#ended) this.body.push(null)
+    return this.body
+  }
+
+  data (chunk: Buffer): void {
+    const body = this.body
+    if (this.#unread !== null) {
+      if (body.readableDidRead) this.#unread = null
+      else this.#unread.push(chunk)
+    }
+    // Cut for good (too large, or failed once read from): the rest is not read.
+    if (body.destroyed && this.#unread === null) {
+      this.payload.pause()
+      return
+    }
+    this.#seen += chunk.length
+    // A chunked body has no Content-Length for the access log's bytesIn.
+    this.request.logFields.bytesIn = this.#seen
+    this.request.shadowSample?.addBody(chunk)
+    if (this.#seen > this.maxBytes) {
+      this.payload.pause()
+      this.#unread = null
+      body.destroy(tooLarge(this.maxBytes))
+    } else if (body.destroyed || !body.push(chunk)) {
+      // Destroyed unread, the body waits in `unread` for a restart.
+      this.payload.pause()
+    }
+  }
+
+  end (): void {
+    this.#ended = true
+    this.body.push(null)
+  }
+
+  fail (err: Error): void {
+    this.#unread = null
+    this.body.destroy(err)
   }
 }
 
@@ -35,58 +106,12 @@ export function streamBodyParser (maxBytes: number) {
       return
     }
     // Always a stream of our own: when the upstream fails, undici destroys the body it was given,
-    // and that must not be the client's connection (the client still gets its 502). A Readable fed
-    // from 'data' rather than a Transform piped to: half the stream machinery, on every request.
-    let seen = 0
-    let ended = false
-    // The chunks given to the body until its reader takes the first: a request whose connection
-    // failed starts over from them. Dropped (null) once read, so they are held for moments only.
-    let unread: Buffer[] | null = []
-    const resume = (): void => {
-      if (unread !== null && body.readableDidRead) unread = null
-      payload.resume()
-    }
-    let body = new RequestBody(resume, restart)
-    function restart (): RequestBody | undefined {
-      if (unread === null || body.readableDidRead) return undefined
-      body.destroy()
-      body = new RequestBody(resume, restart)
-      for (const chunk of unread) body.push(chunk)
-      if (ended) body.push(null)
-      return body
-    }
-    payload.on('data', (chunk: Buffer) => {
-      if (unread !== null) {
-        if (body.readableDidRead) unread = null
-        else unread.push(chunk)
-      }
-      // Cut for good (too large, or failed once read from): the rest is not read.
-      if (body.destroyed && unread === null) {
-        payload.pause()
-        return
-      }
-      seen += chunk.length
-      // A chunked body has no Content-Length for the access log's bytesIn.
-      request.logFields.bytesIn = seen
-      request.shadowSample?.addBody(chunk)
-      if (seen > maxBytes) {
-        payload.pause()
-        unread = null
-        body.destroy(tooLarge(maxBytes))
-      } else if (body.destroyed || !body.push(chunk)) {
-        // Destroyed unread, the body waits in `unread` for a restart.
-        payload.pause()
-      }
-    })
-    payload.on('end', () => {
-      ended = true
-      body.push(null)
-    })
-    payload.on('error', (err) => {
-      unread = null
-      body.destroy(err)
-    })
-    done(null, body)
+    // and that must not be the client's connection (the client still gets its 502).
+    const feed = new BodyFeed(request, payload, maxBytes)
+    payload.on('data', (chunk: Buffer) => { feed.data(chunk) })
+    payload.on('end', () => { feed.end() })
+    payload.on('error', (err) => { feed.fail(err) })
+    done(null, feed.body)
   }
 }
 

@@ -80,7 +80,10 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
     })
   }
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', streamBodyParser(opts.maxBodyBytes))
+  // Fastify remembers the parser it found for a content type, but not the catch-all's: the types
+  // clients send most are named, so they are not parsed anew on every request.
+  const parseStream = streamBodyParser(opts.maxBodyBytes)
+  for (const type of ['application/json', 'image/jpeg', 'image/png', 'image/webp', 'application/octet-stream', '*']) app.addContentTypeParser(type, parseStream)
   app.addHook('onSend', function discardBody (request, reply, payload, done) {
     discardUnreadBody(request, reply)
     done(null, payload)

@@ -15,6 +15,7 @@ interface Setup {
   lines: Array<Record<string, unknown>>
   predict: (payload?: Buffer) => Promise<{ statusCode: number, body: Record<string, unknown>, headers: Record<string, unknown> }>
   clock: { now: number }
+  createKey: Awaited<ReturnType<typeof buildHarness>>['createKey']
 }
 
 async function setup (replicas: string[], config: Partial<GatewayConfig> = {}): Promise<Setup> {
@@ -30,6 +31,7 @@ async function setup (replicas: string[], config: Partial<GatewayConfig> = {}): 
     secret,
     lines,
     clock,
+    createKey: harness.createKey,
     async predict (payload = Buffer.from('image bytes')) {
       const res = await harness.app.inject({ method: 'POST', url: '/model/resnet/predict', headers: { 'x-api-key': secret, 'content-type': 'image/jpeg' }, payload })
       return { statusCode: res.statusCode, body: res.json(), headers: res.headers }
@@ -51,6 +53,14 @@ async function droppingReplica (): Promise<string> {
   onTestFinished(async () => { await new Promise((resolve) => server.close(resolve)) })
   const address = server.address() as { port: number }
   return `http://127.0.0.1:${address.port}`
+}
+
+/** A sample's value on /metrics, by its labels as written there (before the registry's own `service`). */
+async function metric (s: Setup, name: string, labels: string): Promise<number | undefined> {
+  const admin = await s.createKey({ admin: true })
+  const text = (await s.app.inject({ url: '/metrics', headers: { 'x-api-key': admin.secret } })).body
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels},`))
+  return line === undefined ? undefined : Number(line.split(' ').at(-1))
 }
 
 const accessLines = (s: Setup): Array<Record<string, unknown>> => s.lines.filter((l) => l.msg === 'request completed' && l.route === '/model/:id/predict')
@@ -127,6 +137,7 @@ describe('outlier ejection', () => {
     await s.app.healthChecker.checkNow()
     expect(s.app.upstreams.health(bad.url)?.state).toBe('down')
     expect(good.received.length).toBeGreaterThan(0)
+    expect(await metric(s, 'gateway_upstream_ejections_total', `model="resnet",version="2.0.0",upstream="${bad.url}"`)).toBe(2)
   })
 
   it('counts neither 503 (load shedding) nor 4xx as failures', async () => {
@@ -169,6 +180,7 @@ describe('the circuit breaker', () => {
     expect(overloaded).toHaveLength(2)
     expect(overloaded[0]!.body).toMatchObject({ code: 'MODEL_OVERLOADED', status: 503 })
     expect(overloaded[0]!.headers['retry-after']).toBe('1')
+    expect(await metric(s, 'gateway_overloaded_total', 'model="resnet"')).toBe(2)
     expect(a.received).toHaveLength(2)
     expect(b.received).toHaveLength(2)
     // Answered: the replicas take requests again.

@@ -3,10 +3,10 @@
 import { PlainCounter, PlainHistogram, metrics } from '@modelgate/server-kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
 import { OpsWindow } from '../ops/ops-window.ts'
 import { isInferenceRoute } from '../routes/model-routes.ts'
-import type { UpstreamRegistry } from '../upstreams/registry.ts'
+import type { RouteTarget, UpstreamRegistry } from '../upstreams/registry.ts'
 import { requestModelId } from './request-log.ts'
 
 export interface GatewayMetricsOptions {
@@ -80,6 +80,11 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
   const rateLimited = new PlainCounter({ ...registers, name: 'gateway_rate_limited_total', help: '429 answers by model ("" off the predict route) and principal type', labelNames: ['model', 'principal_type'] as const })
   const duration = new PlainHistogram({ ...registers, name: 'gateway_request_duration_seconds', help: 'Whole response time of inference requests routed to a model version (refusals before routing excluded)', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
   const upstreamDuration = new PlainHistogram({ ...registers, name: 'gateway_upstream_duration_seconds', help: 'From sending an inference request to a model service to its response headers', labelNames: ['model', 'version'] as const, buckets: LATENCY_BUCKETS })
+  const overloaded = new PlainCounter({ ...registers, name: 'gateway_overloaded_total', help: 'Inference requests refused with 503 MODEL_OVERLOADED: every replica had UPSTREAM_MAX_IN_FLIGHT requests (circuit breaking)', labelNames: ['model'] as const })
+  const ejections = new Counter({ ...registers, name: 'gateway_upstream_ejections_total', help: 'Replicas taken out of rotation after UPSTREAM_EJECT_AFTER failed answers in a row (outlier ejection)', labelNames: ['model', 'version', 'upstream'] as const })
+  const countEjection = (target: RouteTarget): void => { ejections.inc({ model: target.modelId, version: target.version, upstream: target.replica }) }
+  app.upstreams.on('eject', countEjection)
+  app.addHook('onClose', async () => { app.upstreams.off('eject', countEjection) })
   routingGauges(registry, app.upstreams)
 
   app.addHook('onResponse', function observeRequest (request, reply, done) {
@@ -96,6 +101,7 @@ export const gatewayMetrics = fp<GatewayMetricsOptions>(async function gatewayMe
     if (!isInferenceRoute(request.routeOptions.url)) return
     requests.series([modelId ?? '', String(status), principalType]).inc()
     if (modelId === null) return
+    if (request.errCode === 'MODEL_OVERLOADED') overloaded.series([modelId]).inc()
     const target = request.target
     if (target === null) {
       window.record(modelId, { statusCode: status })

@@ -104,8 +104,8 @@ function modelEntry (id: string, upstream: ModelUpstream): ModelEntry {
   return entry
 }
 
-/** Emits 'change' (ReplicaChange) when a replica's state changes. */
-export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> {
+/** Emits 'change' (ReplicaChange) when a replica's state changes, and 'eject' (the request that ejected it) on an ejection. */
+export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange], eject: [RouteTarget] }> {
   #models = new Map<string, ModelEntry>()
   #health = new Map<string, ReplicaHealth>()
   #metadata = new Map<string, ModelMetadata>()
@@ -296,6 +296,7 @@ export class UpstreamRegistry extends EventEmitter<{ change: [ReplicaChange] }> 
     const ms = Math.min(entry.ejections, 10) * this.#ejectMs
     entry.until = this.#now() + ms
     this.setState(url, 'down', `ejected for ${ms / 1000} s after ${this.#ejectAfter} failed answers in a row`)
+    this.emit('eject', target)
   }
 
   /** Whether an ejection keeps the replica out of rotation now: health checks leave it down until then. */

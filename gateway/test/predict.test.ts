@@ -26,6 +26,25 @@ describe('POST /model/:id/predict', () => {
     expect(fake.received[0]).toMatchObject({ url: '/predict?topk=3', bytes: photo.length, sha256: sha(photo) })
   })
 
+  it('sends a small body on unchanged, Content-Type and all: JSON with a charset, multipart with its boundary', async () => {
+    const fake = await fakeUpstreamForTest()
+    const { app, createKey } = await buildHarness(upstreamsFor({ resnet: [fake.url] }))
+    const { secret } = await createKey()
+    const json = Buffer.from('{"url":"https://images.example/cat.jpg","topk":2}')
+    const boundary = 'mg-boundary-7'
+    const multipart = Buffer.concat([
+      Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="image"; filename="cat.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`),
+      photo.subarray(0, 30_000),
+      Buffer.from(`\r\n--${boundary}--\r\n`)
+    ])
+    const bodies: Array<[string, Buffer]> = [['application/json; charset=utf-8', json], [`multipart/form-data; boundary=${boundary}`, multipart]]
+    for (const [type, payload] of bodies) {
+      const res = await app.inject({ method: 'POST', url: '/model/resnet/predict', headers: { 'x-api-key': secret, 'content-type': type }, payload })
+      expect(res.statusCode).toBe(200)
+      expect(fake.received.at(-1)).toMatchObject({ bytes: payload.length, sha256: sha(payload), headers: { 'content-type': type, 'content-length': String(payload.length) } })
+    }
+  })
+
   it('streams a chunked body of unknown length', async () => {
     const fake = await fakeUpstreamForTest()
     const { app, createKey } = await buildHarness(upstreamsFor({ resnet: [fake.url] }))

@@ -1,6 +1,8 @@
-// The predict body is streamed to the service, never parsed or buffered here. Fastify's bodyLimit
-// only applies to bodies it reads itself, so the limit is enforced on the stream instead (a declared
-// Content-Length over it is refused before any byte is read).
+// The predict body is streamed to the service, never parsed here. Fastify's bodyLimit only applies
+// to bodies it reads itself, so the limit is enforced on the stream instead (a declared Content-Length
+// over it is refused before any byte is read). A small body with a Content-Length (a JSON `{"url"}`)
+// is read whole first: it has usually all come with the headers, and one Buffer costs far less to
+// send on than a stream.
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import { lingeringClose } from '@modelgate/server-kit'
@@ -97,12 +99,39 @@ class BodyFeed {
   }
 }
 
-/** A content-type parser that hands the body on as a stream of at most maxBytes. */
+/** Bodies of at most this many bytes, declared by Content-Length, are read whole rather than streamed. */
+export const READ_WHOLE_BYTES = 64 * 1024
+
+/** Reads a small body whole: its Content-Length says it is at most READ_WHOLE_BYTES. */
+function readWhole (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void {
+  const chunks: Buffer[] = []
+  let seen = 0
+  payload.on('data', (chunk: Buffer) => {
+    chunks.push(chunk)
+    seen += chunk.length
+    request.logFields.bytesIn = seen
+  })
+  payload.on('end', () => {
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, seen)
+    request.shadowSample?.addBody(body)
+    done(null, body)
+  })
+  payload.on('error', (err) => { done(err) })
+}
+
+/**
+ * A content-type parser that hands the body on as a stream of at most maxBytes, or, when its
+ * Content-Length is at most READ_WHOLE_BYTES and it has a Content-Type to send it on with, as a Buffer.
+ */
 export function streamBodyParser (maxBytes: number) {
   return function parseStream (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void {
     const declared = Number(request.headers['content-length'])
     if (Number.isFinite(declared) && declared > maxBytes) {
       done(tooLarge(maxBytes))
+      return
+    }
+    if (declared <= READ_WHOLE_BYTES && request.headers['content-type'] !== undefined) {
+      readWhole(request, payload, done)
       return
     }
     // Always a stream of our own: when the upstream fails, undici destroys the body it was given,

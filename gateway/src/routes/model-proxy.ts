@@ -204,8 +204,12 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
       connectTimeout: Math.min(opts.upstreamTimeoutMs, 5000)
     },
     handler (request, reply, dest, options) {
-      (request as ProxiedRequest)[proxyCall] = { dest, options }
-      reply.from(dest, options)
+      // A body read whole (body-stream.ts) goes on as it came, Content-Type and all: given as the
+      // request's body, reply-from would re-encode it by its type.
+      const body = request.body
+      const call = { dest, options: Buffer.isBuffer(body) ? { ...options, body, contentType: request.headers['content-type'] } : options }
+      ;(request as ProxiedRequest)[proxyCall] = call
+      reply.from(call.dest, call.options)
     },
     replyOptions: {
       getUpstream (request) {

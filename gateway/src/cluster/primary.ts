@@ -15,7 +15,10 @@ export interface PrimaryOptions {
   log: Logger
   /** Runs once every worker has exited (releases the data-folder lock). */
   onExit: () => Promise<void>
-  /** This many deaths within `withinMs` stop the gateway instead of another restart. */
+  /**
+   * This many deaths within `withinMs`, or this many workers in a row that die before they listen,
+   * however slowly, stop the gateway instead of another restart.
+   */
   crashLoop?: { deaths: number, withinMs: number }
 }
 
@@ -32,6 +35,10 @@ export function runPrimary (opts: PrimaryOptions): void {
   const aggregator = new AggregatorRegistry()
   const lastWords = new Map<number, string>()
   const deaths: number[] = []
+  // Workers that died before listening, since one last started: a start that fails (a wrong setting, a
+  // store that does not answer) fails again, and on a loaded machine each may take longer than `withinMs`.
+  const started = new Set<number>()
+  let failedStarts = 0
   let stopping: { exitCode: number } | undefined
   let listening = 0
 
@@ -75,6 +82,8 @@ export function runPrimary (opts: PrimaryOptions): void {
   })
 
   cluster.on('listening', (worker) => {
+    started.add(worker.id)
+    failedStarts = 0
     // Each worker's process id by its number (the `worker` field of its log lines).
     if (++listening === opts.workers) log.info({ workers: opts.workers, pids: Object.fromEntries(Object.values(cluster.workers ?? {}).map((w) => [w?.id, w?.process.pid])) }, 'gateway workers listening')
     else log.debug({ worker: worker.id, pid: worker.process.pid }, 'gateway worker listening')
@@ -88,11 +97,14 @@ export function runPrimary (opts: PrimaryOptions): void {
       if (Object.keys(cluster.workers ?? {}).length === 0) void finish(stopping.exitCode)
       return
     }
+    if (!started.delete(worker.id)) failedStarts++
     const now = Date.now()
     deaths.push(now)
     while (deaths[0]! < now - crashLoop.withinMs) deaths.shift()
-    if (deaths.length >= crashLoop.deaths) {
-      const message = `Gateway workers died ${deaths.length} times in ${crashLoop.withinMs / 1000} s; stopping. The last one: ${reason}`
+    if (failedStarts >= crashLoop.deaths || deaths.length >= crashLoop.deaths) {
+      const message = failedStarts >= crashLoop.deaths
+        ? `Gateway workers failed to start ${failedStarts} times in a row; stopping. The last one: ${reason}`
+        : `Gateway workers died ${deaths.length} times in ${crashLoop.withinMs / 1000} s; stopping. The last one: ${reason}`
       log.error({ worker: worker.id, pid: worker.process.pid, code, signal, reason }, 'gateway workers keep dying, stopping')
       process.stderr.write(`${message}\n`)
       stop(1)

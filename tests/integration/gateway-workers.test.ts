@@ -77,6 +77,13 @@ describe('GATEWAY_WORKERS=2', () => {
     expect(await workersOf(answers.filter((a) => a.status === 429))).toEqual(new Set([1, 2]))
   })
 
+  it('holds each key\'s limit exactly when the requests come all at once (a worker asks for several counts in one message)', async () => {
+    const [seven, three] = [await createKey(gateway.env, ['--rate', '7/min']), await createKey(gateway.env, ['--rate', '3/min'])]
+    const answers = await Promise.all(Array.from({ length: 16 }, async (_, i) => ({ key: i % 2, answer: await predict((i % 2 === 0 ? seven : three).secret) })))
+    expect(counts(answers.filter((a) => a.key === 0).map((a) => a.answer))).toEqual({ 200: 7, 429: 1 })
+    expect(counts(answers.filter((a) => a.key === 1).map((a) => a.answer))).toEqual({ 200: 3, 429: 5 })
+  })
+
   it('refuses a revoked key on every worker within KEY_CACHE_MS', async () => {
     const { id, secret } = await createKey(gateway.env, ['--rate', '1000/min'])
     for (let i = 0; i < 4; i++) expect((await predict(secret)).status).toBe(200)

@@ -62,7 +62,7 @@ export function runPrimary (opts: PrimaryOptions): void {
   async function answer (worker: Worker, question: Question): Promise<void> {
     const reply: Answer = { type: 'modelgate:answer', id: question.id }
     try {
-      if (question.what === 'incr') reply.result = counters.incr(question.key, question.windowMs)
+      if (question.what === 'incr') reply.result = question.counts.map(([key, windowMs]) => counters.incr(key, windowMs))
       else if (question.what === 'metrics') reply.result = await aggregator.clusterMetrics()
       else reply.result = await gatherWindows()
     } catch (err) {

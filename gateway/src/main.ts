@@ -8,7 +8,7 @@ import { checkPolicyConfig, instanceLockFile, setupAccessPolicies, signingKeyFil
 import { buildGateway, registryOptions } from './app.ts'
 import { openKeyStore } from './auth/key-store.ts'
 import { loadSigningKey } from './auth/signing-key.ts'
-import { type PrimaryLink, connectToPrimary, reportFatal } from './cluster/link.ts'
+import { type PrimaryLink, type Shutdown, connectToPrimary, isType, reportFatal } from './cluster/link.ts'
 import { runPrimary } from './cluster/primary.ts'
 import { type Config, ConfigSchema, loadUpstreamsFile } from './config.ts'
 import { type DataPaths, dataPaths } from './data-paths.ts'
@@ -83,7 +83,7 @@ function followPrimary (): void {
     if (!closing) process.kill(process.pid, 'SIGTERM')
   }
   process.on('message', (message: unknown) => {
-    if ((message as { type?: unknown } | null)?.type === 'modelgate:shutdown') drain()
+    if (isType<Shutdown>(message, 'modelgate:shutdown')) drain()
   })
   process.on('disconnect', drain)
 }

@@ -17,6 +17,8 @@ export interface WindowsRequest { type: 'modelgate:windows', id: number }
 export interface WindowsAnswer { type: 'modelgate:windows-answer', id: number, windows: WorkerWindows }
 /** A worker about to exit on an error tells the primary why (its last words for a crash loop). */
 export interface Fatal { type: 'modelgate:fatal', message: string }
+/** The primary telling a worker to drain and exit. */
+export interface Shutdown { type: 'modelgate:shutdown' }
 
 /** A rate-limit count: requests so far in the window, and ms until it ends. */
 export interface CountResult { current: number, ttl: number }
@@ -32,7 +34,9 @@ export interface PrimaryLink {
   serveWindows: (read: () => WorkerWindows) => void
 }
 
-const isMessage = (m: unknown, type: string): boolean => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type
+/** Whether an IPC message is one of ours of this type (node:cluster sends messages of its own too). */
+export const isType = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
+  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type
 
 /** The link of a process forked by node:cluster (process.send exists). */
 export function connectToPrimary (timeoutMs = 5000): PrimaryLink {
@@ -42,14 +46,13 @@ export function connectToPrimary (timeoutMs = 5000): PrimaryLink {
   let next = 0
   const pending = new Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }>()
   process.on('message', (message: unknown) => {
-    if (!isMessage(message, 'modelgate:answer')) return
-    const answer = message as Answer
-    const waiting = pending.get(answer.id)
+    if (!isType<Answer>(message, 'modelgate:answer')) return
+    const waiting = pending.get(message.id)
     if (waiting === undefined) return
-    pending.delete(answer.id)
+    pending.delete(message.id)
     clearTimeout(waiting.timer)
-    if (answer.error === undefined) waiting.resolve(answer.result)
-    else waiting.reject(new Error(answer.error))
+    if (message.error === undefined) waiting.resolve(message.result)
+    else waiting.reject(new Error(message.error))
   })
 
   async function ask<T> (question: Record<string, unknown>): Promise<T> {
@@ -87,8 +90,8 @@ export function connectToPrimary (timeoutMs = 5000): PrimaryLink {
     windows: async () => await ask({ what: 'windows' }),
     serveWindows (read) {
       process.on('message', (message: unknown) => {
-        if (!isMessage(message, 'modelgate:windows')) return
-        send({ type: 'modelgate:windows-answer', id: (message as WindowsRequest).id, windows: read() } satisfies WindowsAnswer)
+        if (!isType<WindowsRequest>(message, 'modelgate:windows')) return
+        send({ type: 'modelgate:windows-answer', id: message.id, windows: read() } satisfies WindowsAnswer)
       })
     }
   }

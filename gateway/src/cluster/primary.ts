@@ -6,7 +6,7 @@ import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
 import { AggregatorRegistry } from 'prom-client'
 import { FixedWindowCounters } from '../limits/shared-counters.ts'
-import type { Answer, Fatal, Question, WindowsAnswer, WorkerWindows } from './link.ts'
+import { type Answer, type Fatal, type Question, type Shutdown, type WindowsAnswer, type WorkerWindows, isType } from './link.ts'
 
 export interface PrimaryOptions {
   workers: number
@@ -21,9 +21,6 @@ export interface PrimaryOptions {
    */
   crashLoop?: { deaths: number, withinMs: number }
 }
-
-const isType = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
-  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type
 
 /** Forks the workers and runs until they have all exited after SIGTERM/SIGINT, or a crash loop. */
 export function runPrimary (opts: PrimaryOptions): void {
@@ -124,7 +121,7 @@ export function runPrimary (opts: PrimaryOptions): void {
     }
     // A message rather than a signal: a worker that got the terminal's SIGINT already must not get a second one.
     for (const worker of workers) {
-      if (worker.isConnected()) worker.send({ type: 'modelgate:shutdown' })
+      if (worker.isConnected()) worker.send({ type: 'modelgate:shutdown' } satisfies Shutdown)
       else worker.process.kill('SIGTERM')
     }
     setTimeout(() => {

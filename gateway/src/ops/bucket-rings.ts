@@ -3,7 +3,8 @@
 
 export const BUCKET_SECONDS = 10
 export const WINDOW_SECONDS = 300
-const SLOTS = WINDOW_SECONDS / BUCKET_SECONDS
+/** Buckets in a window. */
+export const SLOTS = WINDOW_SECONDS / BUCKET_SECONDS
 
 /** Epoch seconds of the start of the bucket `ms` (ms since the epoch) falls in. */
 export const bucketStart = (ms: number): number => Math.floor(ms / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS

@@ -1,7 +1,7 @@
 // Per-model request statistics over the last few minutes for GET /ops/summary, kept in process: a
 // ring of fixed 10-second buckets per model (bucket-rings.ts), each with counters and a fixed-size
 // latency histogram.
-import { BUCKET_SECONDS, BucketRings, WINDOW_SECONDS, bucketStart, windowStart } from './bucket-rings.ts'
+import { BUCKET_SECONDS, BucketRings, SLOTS, WINDOW_SECONDS, bucketStart, windowStart } from './bucket-rings.ts'
 import { type HistogramJson, type LatencyHistogram, addLatency, createHistogram, histogramFromJson, histogramToJson, mergeHistogram, quantile, resetHistogram } from './latency-histogram.ts'
 
 export interface Outcome {
@@ -38,8 +38,6 @@ export interface ModelWindow {
 }
 
 const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits
-
-const SLOTS = WINDOW_SECONDS / BUCKET_SECONDS
 
 export class OpsWindow {
   readonly windowSeconds = WINDOW_SECONDS

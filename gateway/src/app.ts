@@ -79,7 +79,7 @@ export function buildGateway (opts: GatewayOptions): App {
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     trustProxy: config.TRUST_PROXY,
     ...(opts.loggerInstance === undefined ? {} : { loggerInstance: opts.loggerInstance }),
-    ...(opts.worker === undefined ? {} : { logBase: { worker: opts.worker.id }, sharedStdout: true })
+    ...(opts.worker === undefined ? {} : { logBase: { worker: opts.worker.id } })
   })
 
   app.register(security, { corsOrigins: opts.corsOrigins ?? [] })

@@ -1,11 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import AjvCompiler from '@fastify/ajv-compiler'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
-import pino from 'pino'
 import { accessLog } from './access-log.ts'
 import { clientErrorHandler, expectationFailed } from './client-error.ts'
 import { drain } from './drain.ts'
 import { lingeringCloses } from './linger.ts'
+import { stdoutLines } from './log-destination.ts'
 import { type ErrorHandlerOptions, errorHandler } from './error-handler.ts'
 import { requestId, requestIdFrom } from './request-id.ts'
 
@@ -17,12 +17,6 @@ export interface ServerOptions extends ErrorHandlerOptions {
   /** More fields on every log line (a gateway worker's number). */
   logBase?: Record<string, unknown>
   logLevel?: string
-  /**
-   * Whether other processes write to this one's stdout too (a gateway's workers): each line is then
-   * written by itself, in one write that a pipe never tears apart. Alone, lines are written
-   * asynchronously, several per write while one is under way.
-   */
-  sharedStdout?: boolean
   /** A logger to use instead of a new pino one (tests capture lines with it). */
   loggerInstance?: FastifyBaseLogger
   /** Largest accepted request body in bytes. */
@@ -63,11 +57,8 @@ const buildValidator: AjvCompiler.BuildCompilerFromPool = (externalSchemas, serv
 
 /** A Fastify instance with the platform's logger, request id, access log and problem+json errors. */
 export function buildServer (opts: ServerOptions): App {
-  // pino's asynchronous destination: one write per access line was a tenth of the gateway's CPU per
-  // request. Lines still buffered are written when the process exits; a SIGKILL may lose the last
-  // few milliseconds of them.
   const logger = opts.loggerInstance === undefined
-    ? { loggerInstance: undefined, logger: { level: opts.logLevel ?? 'info', base: { service: opts.name, ...opts.logBase }, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: pino.destination({ dest: 1, sync: opts.sharedStdout === true }) } }
+    ? { loggerInstance: undefined, logger: { level: opts.logLevel ?? 'info', base: { service: opts.name, ...opts.logBase }, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: stdoutLines() } }
     : { loggerInstance: opts.loggerInstance.child({ service: opts.name, ...opts.logBase }) }
   const requestTimeout = opts.requestTimeoutMs ?? 30_000
   const app = Fastify({

@@ -57,7 +57,7 @@ const proxyCall = Symbol('proxyCall')
 
 /** How @fastify/http-proxy called reply.from, to call it again for a retry. */
 interface ProxyCall { dest: string, options: object }
-type ProxiedRequest = FastifyRequest & { [upstreamStart]?: number, [proxyCall]?: ProxyCall }
+type ProxiedRequest = FastifyRequest & { [upstreamStart]: number | null, [proxyCall]: ProxyCall | null }
 
 /** Registers one set of proxied routes in `app` (a scope of its own: its hooks and parsers stay there). */
 export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, opts: ModelProxyOptions): Promise<void> {
@@ -67,6 +67,10 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
 
   app.addHook('onRequest', app.authenticate)
   app.decorateRequest('shadowSample', null)
+  // Declared, not added to each request: a property added afterwards gives every request object
+  // another shape, and Fastify's code that reads requests falls off V8's fast paths.
+  app.decorateRequest(upstreamStart, null)
+  app.decorateRequest(proxyCall, null)
   const mirror = opts.mirror
   if (mirror !== undefined) {
     // Before the body parser: its first chunks may flow as soon as it reads, and the sample needs them all.
@@ -139,7 +143,7 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
   function retry (reply: FastifyReply, failed: RouteTarget, code: string): boolean {
     const request = reply.request as ProxiedRequest
     const call = request[proxyCall]
-    if (call === undefined || request.logFields.retriedFrom !== null || !NOT_SENT.has(code)) return false
+    if (call === null || request.logFields.retriedFrom !== null || !NOT_SENT.has(code)) return false
     const next = registry.pick(failed.modelId, failed.track)
     if (next === undefined || next === SATURATED || next.replica === failed.replica) return false
     // A GET has no body; a body any byte of which was read cannot start over.
@@ -220,7 +224,7 @@ export async function modelProxy (app: FastifyInstance, routes: ProxiedRoutes, o
       onResponse (rawRequest, reply, res) {
         const request = rawRequest as FastifyRequest
         const started = (request as ProxiedRequest)[upstreamStart]
-        if (started !== undefined) request.logFields.upstreamMs = Math.round((performance.now() - started) * 100) / 100
+        if (started !== null) request.logFields.upstreamMs = Math.round((performance.now() - started) * 100) / 100
         const status = (res as unknown as { statusCode: number }).statusCode
         if (request.target !== null) {
           reply.header(VERSION_HEADER, request.target.version)

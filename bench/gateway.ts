@@ -27,7 +27,7 @@ const MODEL_RATE = Number(process.env.BENCH_MODEL_RATE ?? 20)
 // Rounds over every target, each figure the best of them: other work on a shared machine only slows.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 // Side by side: this many pairs of runs of this many seconds each.
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 10)
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 16)
 const PAIR_SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 2)
 const MODELS_DIR = process.env.MODELS_DIR ?? fileURLToPath(new URL('../../shared/models/', import.meta.url))
 const PHOTO = readFileSync(fileURLToPath(new URL('../../shared/images/cat_720p.jpg', import.meta.url)))

@@ -104,7 +104,8 @@ describe('resnet shadowed by resnet-int8', () => {
     expect(summary).toMatchObject({ target: 'resnet-int8', percent: 100, sampled: PHOTOS.length, compared: PHOTOS.length, failed: 0, skipped: 0 })
     expect(summary.top1Agreement).toBeCloseTo(agreeing / PHOTOS.length, 4)
     live = summary
-    const lines = gateway.logLines().filter((l) => l.msg === 'shadow request completed')
+    // A line may reach stdout just after an answer sent in the same turn of the gateway's event loop.
+    const lines = await gateway.waitForLines((l) => l.msg === 'shadow request completed', PHOTOS.length)
     expect(lines).toHaveLength(PHOTOS.length)
     for (const line of lines) expect(line).toMatchObject({ shadowTarget: 'resnet-int8', modelId: 'resnet-int8', upstream: int8.url, statusCode: 200, outcome: 'compared' })
     // The fields the dashboard's shadow panel reads are on every shadow line.
@@ -167,7 +168,7 @@ describe('resnet shadowed by resnet-int8', () => {
     } finally {
       int8.signal('SIGCONT')
     }
-    const timeouts = gateway.logLines().filter((l) => l.msg === 'shadow request completed' && l.errCode === 'SHADOW_TIMEOUT')
+    const timeouts = await gateway.waitForLines((l) => l.msg === 'shadow request completed' && l.errCode === 'SHADOW_TIMEOUT', IN_FLIGHT)
     expect(timeouts).toHaveLength(IN_FLIGHT)
   })
 

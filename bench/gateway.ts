@@ -57,11 +57,12 @@ const median = (values: number[]): number => {
 }
 const spread = (values: number[]): Ratio => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
 
-async function saturatedRun (target: Target, seconds: number): Promise<{ perSecond: number, cpuUs: number }> {
+/** A saturating run, and the CPU time `target.pids` used per answered request meanwhile. */
+async function saturatedRun (target: Pick<Target, 'url' | 'pids' | 'load'>, seconds: number): Promise<{ perSecond: number, cpuUs: number, failed: number }> {
   const cpu = (): number => target.pids().reduce((sum, pid) => sum + cpuMs(pid), 0)
   const before = cpu()
   const run = await saturate(target.url, target.load, seconds)
-  return { perSecond: run.ok / run.seconds, cpuUs: (cpu() - before) * 1000 / Math.max(1, run.ok) }
+  return { perSecond: run.ok / run.seconds, cpuUs: (cpu() - before) * 1000 / Math.max(1, run.ok), failed: run.failed }
 }
 
 /** `of` against `against`: PAIRS pairs of saturating runs in alternation (which goes first alternates too); ratios of/against. */
@@ -86,19 +87,16 @@ const range = (r: Ratio): string => `${fmt(r.median, 2)}x (${fmt(r.min, 2)}-${fm
 async function measure (upstream: string, path: string, url: string, pids: () => number[], opts: { body: Buffer, headers: Record<string, string>, connections: number, rate: number }): Promise<void> {
   const client = createPoster(url, opts.connections)
   if (await client.post(opts.body, opts.headers) !== 200) throw new Error(`${path}: ${url} does not answer 200`)
-  const cpu = (): number => pids().reduce((sum, pid) => sum + cpuMs(pid), 0)
   await saturate(url, opts, 1)
-  const cpuBefore = cpu()
-  const saturated = await saturate(url, opts, SECONDS)
-  const cpuUs = (cpu() - cpuBefore) * 1000 / Math.max(1, saturated.ok)
+  const saturated = await saturatedRun({ url, pids, load: opts }, SECONDS)
   const paced = await runPaced(async () => (await client.post(opts.body, opts.headers)) === 200, { rate: opts.rate, seconds: SECONDS, maxInFlight: opts.connections * 4 })
   client.close()
   const row = {
     upstream,
     path,
     rate: opts.rate,
-    perSecond: saturated.ok / saturated.seconds,
-    cpuUs,
+    perSecond: saturated.perSecond,
+    cpuUs: saturated.cpuUs,
     p50Ms: paced.p50Ms,
     p99Ms: paced.p99Ms,
     errors: saturated.failed + paced.errors

@@ -80,7 +80,9 @@ export async function startGateway (dataDir: string, upstreams: unknown, extraEn
   writeFileSync(env.GATEWAY_UPSTREAMS, JSON.stringify(upstreams))
   const created = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'gateway/src/cli/keys.ts'), 'create', '--name', 'bench', '--rate', '1000000000/min'], { cwd: ROOT, env })
   const key = created.stdout.trim().split('\n').at(-1) ?? ''
-  const logFile = join(dataDir, 'gateway.log')
+  // Not beside the upstreams file: the gateway watches that folder, and every write of its log there woke it.
+  mkdirSync(join(dataDir, 'log'), { recursive: true })
+  const logFile = join(dataDir, 'log', 'gateway.log')
   const child = spawn(process.execPath, [join(ROOT, 'gateway/bin/gateway.js')], { cwd: ROOT, env, stdio: ['ignore', openSync(logFile, 'w'), 'inherit'] })
   const stop = track(child)
   const url = `http://127.0.0.1:${port}`

@@ -18,6 +18,19 @@ describe('the shared rate-limit counters', () => {
     now += 30_000
     expect(counters.sweep()).toBe(1)
   })
+
+  it('forget the least recently counted key past their limit of keys, not one still counting', () => {
+    const counters = new FixedWindowCounters(() => 0, 3)
+    counters.incr('key:a', 60_000)
+    counters.incr('ip:1', 60_000)
+    counters.incr('ip:2', 60_000)
+    expect(counters.incr('key:a', 60_000).current).toBe(2)
+    // A fourth key: ip:1, counted least recently, goes; key:a keeps its count.
+    counters.incr('ip:3', 60_000)
+    expect(counters.incr('key:a', 60_000).current).toBe(3)
+    expect(counters.incr('ip:1', 60_000).current).toBe(1)
+    expect(counters.sweep()).toBe(3)
+  })
 })
 
 describe('summing the workers\' windows', () => {

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { RateLimited } from '../errors.ts'
 import { type RedisFailureMode, redisStore } from '../limits/redis-store.ts'
+import { MAX_LIMIT_KEYS } from '../limits/shared-counters.ts'
 import { isModelRoute, modelIdParam } from '../routes/model-routes.ts'
 
 export interface RateLimitOptions {
@@ -60,7 +61,7 @@ export const rateLimits = fp<Partial<RateLimitOptions>>(async function rateLimit
     timeWindow: WINDOW_MS,
     max: limitFor,
     keyGenerator: principalKey,
-    cache: 50_000,
+    cache: MAX_LIMIT_KEYS,
     ...(opts.redis !== undefined
       ? { store: redisStore({ redis: opts.redis, failureMode: opts.redisFailure, log: app.log }), skipOnError: opts.redisFailure === 'open' }
       : opts.store !== undefined ? { store: opts.store } : {}),
